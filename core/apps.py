@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from .jobs import jobs_requeue_stale
+        from .sweeps import register_sweep
+
+        register_sweep("requeue-stale-jobs", "hourly", lambda today, now: jobs_requeue_stale(now=now))

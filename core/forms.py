@@ -1,0 +1,40 @@
+"""The one base form every page form uses: GOV.UK crispy helper, labels, button, error summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout, Submit
+from django import forms
+
+FREE_TEXT_HINT = "Use initials; do not paste case notes."
+
+
+class BaseFormMixin:
+    """Sets up the GOV.UK helper. Subclasses set ``submit_label`` and optionally ``layout()``."""
+
+    submit_label = "Continue"
+    label_size: str | None = None
+
+    def _setup_helper(self) -> None:
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template owns <form>, so several forms share one page
+        if self.label_size:
+            self.helper.label_size = self.label_size
+        self.helper.layout = Layout(*self.layout_fields(), Submit("submit", self.submit_label))
+
+    def layout_fields(self) -> list[Any]:
+        return list(self.fields)  # type: ignore[attr-defined]
+
+
+class BaseForm(BaseFormMixin, forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class BaseModelForm(BaseFormMixin, forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from organisation.forms import SignInForm
+
+from . import views
+
+admin.site.site_header = "QA Framework administration"
+admin.site.site_title = "QA Framework administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
+        name="sign-in",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
+    path("", include("organisation.urls")),
+    path("admin/", admin.site.urls),
+]

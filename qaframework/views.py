@@ -1,0 +1,58 @@
+"""Pages that gather from every app: the health probe and "my work"."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.public import public
+from organisation import permissions as organisation_permissions
+from organisation import selectors as organisation_selectors
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any failure means "down" to a probe
+        return "down"
+    return "ok"
+
+
+def _check_redis() -> str:
+    if not settings.REDIS_URL:
+        return "not configured"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+    except redis.RedisError:
+        return "down"
+    return "ok"
+
+
+@public
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Public probe for load balancers: 200 when the database (and Redis, if configured) answer."""
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    healthy = all(value in {"ok", "not configured"} for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """My work: what this person has to do or look at, and nothing that is not real."""
+    scope = request.scope
+    context = {
+        "scope": scope,
+        "case_summary": organisation_selectors.case_file_home_summary(scope),
+        "can_import": organisation_permissions.can_import_caseload(scope),
+    }
+    return render(request, "qaframework/home.html", context)
