@@ -153,7 +153,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     # Tests use a file (not memory) so that a Celery worker process can share it.
-    _db["TEST"] = {"NAME": str(BASE_DIR / ".cache" / "test-db.sqlite3")}
+    # QA_TEST_DB_SUFFIX lets several test runs share a checkout without sharing a database.
+    _db["TEST"] = {"NAME": str(BASE_DIR / ".cache" / f"test-db{env_str('QA_TEST_DB_SUFFIX')}.sqlite3")}
 elif _db["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL.")
 DATABASES = {"default": _db}
