@@ -16,6 +16,10 @@ from dataclasses import dataclass
 
 # A cell a spreadsheet would treat as a formula (CSV injection). Tab and carriage return too.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The visible characters that start a formula. A spreadsheet also runs " =1+1" once the
+# leading space is trimmed, and imports trim cells, so they are looked for after whitespace too.
+_FORMULA_STARTS = ("=", "+", "-", "@")
+BOM = "\ufeff"
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
@@ -45,15 +49,28 @@ class UnreadableFile(ValueError):
 def decode_upload(data: bytes) -> str:
     """UTF-8 text, with or without a byte-order mark."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnreadableFile(
             "The file is not UTF-8 text. In Excel, use 'Save as' and choose 'CSV UTF-8 (comma delimited)'."
         ) from None
+    if "\x00" in text:
+        # UTF-16 without a byte-order mark decodes as "UTF-8" full of NUL characters, which
+        # PostgreSQL cannot store and the csv module cannot read.
+        raise UnreadableFile(
+            "The file is not UTF-8 text (it contains NUL characters, as UTF-16 files do). In Excel, use "
+            "'Save as' and choose 'CSV UTF-8 (comma delimited)'."
+        )
+    return text
 
 
 def normalise_header(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().lower().lstrip("\ufeff"))
+    return re.sub(r"[\s\-]+", "_", name.lstrip(BOM).strip().lower())
+
+
+def looks_like_formula(cell: str) -> bool:
+    """True for a cell a spreadsheet would run as a formula, before or after trimming."""
+    return cell.startswith(FORMULA_PREFIXES) or cell.lstrip().startswith(_FORMULA_STARTS)
 
 
 @dataclass
@@ -78,7 +95,9 @@ def read_csv(
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # A byte-order mark left on the text (a caller that did not use decode_upload) would make
+    # the csv module read a quoted first header cell as '\ufeff"case_reference"'.
+    reader = csv.reader(io.StringIO(text.removeprefix(BOM), newline=""))
     try:
         raw_header = next(reader)
     except StopIteration:
@@ -105,18 +124,26 @@ def read_csv(
             row_number += 1
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines at the end of a spreadsheet export
+            # More cells than the header means the cells are shifted, usually by a comma in a cell
+            # without quotes: every later cell would land in the wrong column.
             if len(cells) > len(header):
                 problems.append(
-                    Problem(row_number, "(row)", f"has {len(cells)} cells but the header has {len(header)} columns")
+                    Problem(
+                        row_number,
+                        "(row)",
+                        f"has {len(cells)} cells but the header has {len(header)} columns; "
+                        "put double quotes around any cell that contains a comma",
+                    )
                 )
             row = {}
             for index, name in enumerate(header):
                 if name not in known:
                     continue
                 raw = cells[index] if index < len(cells) else ""
-                if name in checked and raw.startswith(FORMULA_PREFIXES):
+                if name in checked and looks_like_formula(raw):
+                    first = raw.lstrip()[:1] if raw.lstrip().startswith(_FORMULA_STARTS) else raw[0]
                     problems.append(
-                        Problem(row_number, name, f"starts with {raw[0]!r}: formulas are not accepted; remove it")
+                        Problem(row_number, name, f"starts with {first!r}: formulas are not accepted; remove it")
                     )
                 row[name] = raw.strip()
             rows.append((row_number, row))
@@ -149,7 +176,7 @@ def parse_yes_no(value: str) -> bool:
 def safe_cell(value: object) -> str:
     """A cell for export that a spreadsheet will show as text, never run as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if looks_like_formula(text) else text
 
 
 def write_csv(out: io.TextIOBase, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

@@ -245,6 +245,8 @@ class CaseFile(models.Model):
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
                 name="casefile_closed_after_opened",
             ),
+            # The import matches references whatever their case; so does uniqueness.
+            models.UniqueConstraint(Lower("case_reference"), name="casefile_reference_ci_unique"),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,8 @@ def caseload_batch_create(*, file_name: str, text: str, full_extract: bool, acto
     return ImportBatch.objects.create(
         kind=ImportBatch.Kind.CASELOAD,
         file_name=file_name[:255],
-        content=text,
+        # Least data: a refused file is not kept; the person uploads the corrected one.
+        content=text if check.ok else "",
         options={"full_extract": full_extract},
         status=ImportBatch.Status.CHECKED if check.ok else ImportBatch.Status.REFUSED,
         problems=[p.as_dict() for p in check.problems],
@@ -68,11 +69,16 @@ def caseload_batch_run(*, job: Job) -> dict[str, int]:
         batch.status = ImportBatch.Status.REFUSED
         batch.problems = [p.as_dict() for p in refused.check.problems]
         batch.warnings = [w.as_dict() for w in refused.check.warnings]
-        batch.save(update_fields=["status", "problems", "warnings"])
+        batch.content = ""
+        batch.save(update_fields=["status", "problems", "warnings", "content"])
         return {"refused": len(refused.check.problems)}
     batch.status = ImportBatch.Status.IMPORTED
     batch.summary = {**batch.summary, "result": result.as_dict()}
-    batch.save(update_fields=["status", "summary"])
+    # The warnings of the check made at confirm, which is what was imported.
+    batch.warnings = [w.as_dict() for w in result.warnings]
+    # Least data: once imported, the file's case references and initials are not kept twice.
+    batch.content = ""
+    batch.save(update_fields=["status", "summary", "warnings", "content"])
     AccessLog.objects.create(
         user=batch.uploaded_by, action=AccessLog.Action.IMPORT, object_type="caseload", object_ref=str(batch.pk)
     )

@@ -7,13 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.csvio import write_csv
 from core.models import AccessLog, ImportBatch
 
 from . import permissions, selectors, services
-from .caseload import COLUMNS
+from .caseload import COLUMNS, REQUIRED_COLUMNS
 from .forms import CaseloadUploadForm
 from .scope import get_case_file_or_404
 
@@ -25,6 +25,7 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+@require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     _require(permissions.can_view_case_files(scope))
@@ -39,6 +40,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_file_or_404(request.scope, reference)
     AccessLog.objects.create(
@@ -54,8 +56,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def caseload_import(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_import_caseload(request.scope))
-    form = CaseloadUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST: "request.POST or None" would leave a POST carrying only the file (or
+    # nothing at all) unbound, so it would neither import nor show an error.
+    form = CaseloadUploadForm(request.POST, request.FILES) if request.method == "POST" else CaseloadUploadForm()
+    if form.is_valid():
         batch = services.caseload_batch_create(
             file_name=request.FILES["file"].name,
             text=form.cleaned_data["file"],
@@ -64,9 +68,14 @@ def caseload_import(request: HttpRequest) -> HttpResponse:
         )
         return redirect("organisation:caseload-batch", batch_id=batch.pk)
     recent = ImportBatch.objects.filter(kind=ImportBatch.Kind.CASELOAD).select_related("uploaded_by")[:10]
-    return render(request, "organisation/caseload_import.html", {"form": form, "recent": recent})
+    return render(
+        request,
+        "organisation/caseload_import.html",
+        {"form": form, "recent": recent, "columns": COLUMNS, "required_columns": REQUIRED_COLUMNS},
+    )
 
 
+@require_GET
 def caseload_template(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_import_caseload(request.scope))
     out = io.StringIO()
@@ -80,6 +89,7 @@ def _batch_or_404(batch_id: int) -> ImportBatch:
     return get_object_or_404(ImportBatch, pk=batch_id, kind=ImportBatch.Kind.CASELOAD)
 
 
+@require_GET
 def caseload_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     if not permissions.can_import_caseload(request.scope):
         raise Http404
