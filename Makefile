@@ -48,8 +48,10 @@ assets: static/build/app.css
 
 install: system python node assets
 
+# The demo starts from a fresh database each time, so it is the same for the same day.
 demo-data: install
 	@mkdir -p .cache
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@$(DEMO_ENV) $(MANAGE) migrate --no-input -v0
 	@$(DEMO_ENV) $(MANAGE) createcachetable
 	@$(DEMO_ENV) $(MANAGE) load_framework
@@ -58,6 +60,10 @@ demo-data: install
 
 demo: demo-data
 	@$(DEMO_ENV) $(MANAGE) demo_sign_ins
+	@$(MAKE) --no-print-directory serve
+
+# Serve the existing demo database again without rebuilding it.
+serve:
 	@echo "Serving http://127.0.0.1:8000 (Ctrl+C to stop)"
 	@$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 

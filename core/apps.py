@@ -7,7 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from . import hooks
+        from .framework import bank_holidays_load
         from .jobs import jobs_requeue_stale
         from .sweeps import register_sweep
 
         register_sweep("requeue-stale-jobs", "hourly", lambda today, now: jobs_requeue_stale(now=now))
+        hooks.register("framework-loader:bank_holidays", bank_holidays_load)

@@ -55,7 +55,8 @@ def sweeps_run(
             logger.exception("Sweep %s failed", sweep.name)
             failed.append(sweep.name)
     if failed:
-        # Raised after the others have run, so the task is retried and the command exits non-zero.
+        # Raised after the others have run: the command exits non-zero and the task is marked failed
+        # (beat runs it again at the next tick; sweeps are idempotent).
         raise SweepFailed(failed, done)
     return done
 

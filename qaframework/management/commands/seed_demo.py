@@ -1,0 +1,52 @@
+"""``manage.py seed_demo``: build the synthetic demo authority (fictional people and places only)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from organisation.demo import DEMO_PASSWORD, SIZES, demo_authority_seed
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--today must be a date as YYYY-MM-DD; got {value!r}.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a synthetic demo authority: service areas, teams, people in every role (with duties and acting-up "
+        "periods) and open and closed case files. The same --size and --today always build the same authority, "
+        "and running it again adds nothing. Sizes: tiny (about 30 people, 60 case files), demo (about 150 "
+        "people, 3,000 case files), large (about 1,000 people, 60,000 case files)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--size", choices=SIZES, default="demo")
+        parser.add_argument("--today", type=_date, help="The demo's date (YYYY-MM-DD); default today in Europe/London.")
+
+    def handle(self, *args: Any, size: str = "demo", today: datetime.date | None = None, **opts: Any) -> None:
+        today = today or timezone.localdate()
+        report = demo_authority_seed(size=size, today=today)
+        self.stdout.write(f"{settings.AUTHORITY_NAME} (synthetic, size {size}, as of {today:%d %B %Y}):")
+        if report.other_demo_present:
+            self.stdout.write(
+                self.style.WARNING(
+                    "A demo authority built for another size or date is already present: nothing added. "
+                    "Start from an empty database to build this one."
+                )
+            )
+            return
+        for line in report.lines():
+            self.stdout.write(f"  {line}")
+        if report.created_anything:
+            self.stdout.write(self.style.SUCCESS("Demo authority built."))
+        else:
+            self.stdout.write("The demo authority is already present: nothing added.")
+        self.stdout.write(f"Demo sign-ins share the password {DEMO_PASSWORD}; `manage.py demo_sign_ins` lists them.")
