@@ -145,7 +145,9 @@ def scope_for(user: object, *, today: datetime.date | None = None) -> Scope:
         .select_related("team", "service_area")
         .order_by("starts_on", "pk")
     )
-    duties = frozenset(DutyAssignment.objects.active_on(day).filter(person_id=user.pk).values_list("duty", flat=True))
+    duties = frozenset(
+        DutyAssignment.objects.active_on(day).filter(person_id=user.pk).order_by().values_list("duty", flat=True)
+    )
     roles = frozenset(a.role for a in assignments)
     member = frozenset(a.team_id for a in assignments if a.team_id)
     managed = frozenset(

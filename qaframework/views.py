@@ -47,6 +47,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My work: what this person has to do or look at, and nothing that is not real."""
     scope = request.scope
