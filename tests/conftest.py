@@ -109,6 +109,16 @@ def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_bank_holiday_cache() -> Iterator[None]:
+    # Bank holidays are cached per process; each test's database starts without them.
+    from core.workdays import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _email_backend(settings: pytest.FixtureRequest) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -224,6 +234,10 @@ def page(browser: object, live_server: object) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(15_000)
     pg = context.new_page()
+    # Console errors include Content-Security-Policy violations (an inline script or style).
+    pg.console_errors = []
+    pg.on("console", lambda msg: pg.console_errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
     yield pg
     context.close()
 
@@ -265,6 +279,8 @@ def axe_check() -> Callable[[object], None]:
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
         ]
         assert not violations, f"axe found accessibility problems on {pg.url}:\n" + "\n".join(summary)
+        errors = getattr(pg, "console_errors", [])
+        assert not errors, f"the browser reported errors on {pg.url} (CSP or script): {errors}"
 
     return _check
 
@@ -286,13 +302,16 @@ def tab_to() -> Callable[[object, str], None]:
 
 # --- a real Celery worker -----------------------------------------------------------------------
 def _database_url_for_worker() -> str:
+    from urllib.parse import quote
+
     from django.db import connection
 
     s = connection.settings_dict
     if s["ENGINE"] == "django.db.backends.sqlite3":
         return f"sqlite:///{Path(s['NAME']).resolve()}"
-    user = s.get("USER") or ""
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    # Quoted: a password with '@', ':' or '/' would otherwise break the URL.
+    user = quote(s.get("USER") or "", safe="")
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
     auth = f"{user}{password}@" if user else ""
     return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
@@ -311,7 +330,11 @@ def _celery_worker_process(django_db_setup: None, django_db_blocker: object) -> 
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     app.control.purge()
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    log = open(ROOT / ".cache" / "test-worker.log", "w")  # noqa: SIM115 - closed at teardown
+    # One log per QA_TEST_DB_SUFFIX, like the test database, so parallel runs keep their own.
+    suffix = os.environ.get("QA_TEST_DB_SUFFIX", "").strip()
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    log = open(ROOT / ".cache" / f"test-worker{suffix}.log", "w")  # noqa: SIM115 - closed at teardown
+    node = f"test-{os.getpid()}@qa-test"
     proc = subprocess.Popen(
         [
             celery,
@@ -323,7 +346,7 @@ def _celery_worker_process(django_db_setup: None, django_db_blocker: object) -> 
             "--without-gossip",
             "--loglevel=INFO",
             "-n",
-            f"test-{os.getpid()}@%h",
+            node,
         ],
         cwd=ROOT,
         env=env,
@@ -335,7 +358,9 @@ def _celery_worker_process(django_db_setup: None, django_db_blocker: object) -> 
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"Celery worker exited; see {log.name}")
-            if app.control.ping(timeout=0.5):
+            # Ping this worker by name: another worker on the same Redis database answering
+            # would otherwise start the test before this one is listening.
+            if app.control.ping(destination=[node], timeout=0.5):
                 break
         else:
             raise RuntimeError("Celery worker did not answer ping within 60 s")
