@@ -14,7 +14,7 @@ class CaseFileFilter(django_filters.FilterSet):
     """Case-file list filters. Team choices come from the person's scope, never all teams."""
 
     q = django_filters.CharFilter(label="Case reference", method="filter_reference")
-    team = django_filters.ModelChoiceFilter(queryset=None, empty_label="All teams you can see")
+    team = django_filters.ModelChoiceFilter(queryset=None, empty_label="All teams")
     case_type = django_filters.ChoiceFilter(choices=CaseType.choices, empty_label="All case types")
     status = django_filters.ChoiceFilter(
         choices=[("open", "Open"), ("closed", "Closed")], method="filter_status", empty_label="Open and closed"

@@ -22,6 +22,8 @@ class SignInForm(BaseFormMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email address"
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        # GOV.UK pattern: no autofocus; screen-reader users start at the top of the page.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self._setup_helper()

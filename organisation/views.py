@@ -36,7 +36,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisation/case_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_confirm_extract": permissions.can_import_caseload(scope),
+        },
     )
 
 
