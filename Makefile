@@ -16,6 +16,7 @@ help:
 	@echo "make demo       install what is missing, build the demo authority, serve http://127.0.0.1:8000"
 	@echo "make test       install what is missing (Chromium included), lint, run every test"
 	@echo "make test-fast  the tests without the browser and the Celery worker"
+	@echo "make bench       timings at the scale of the largest authorities (medians)"
 	@echo "make smoke      a short SQLite demo smoke test (every page as two personas, no 500)"
 
 system:
@@ -85,6 +86,16 @@ format: python
 
 smoke: install
 	@scripts/smoke-demo
+
+# Timings at scale (the large demo authority in its own SQLite file). Never part of make test.
+BENCH_ENV := env -u REDIS_URL DATABASE_URL=sqlite:///$(CURDIR)/.cache/bench.sqlite3 DEBUG=1 STATIC_MANIFEST=0
+bench: install
+	@mkdir -p .cache
+	@$(BENCH_ENV) $(MANAGE) migrate --no-input -v0
+	@$(BENCH_ENV) $(MANAGE) createcachetable
+	@$(BENCH_ENV) $(MANAGE) load_framework
+	@$(BENCH_ENV) $(MANAGE) seed_demo --size large
+	@$(BENCH_ENV) $(MANAGE) bench
 
 clean:
 	rm -rf .cache static/build db.sqlite3 db.sqlite3-*

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from audits import permissions as audit_permissions
 from organisation import permissions
+from organisation.models import Duty
 
 
 @dataclass(frozen=True)
@@ -23,14 +25,25 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         return []
     scope = request.scope
     items: list[tuple[str, str]] = [("My work", "home")]
+    if scope.has_duty(Duty.AUDITOR):
+        items.append(("My audits", "audits:my-audits"))
+    if audit_permissions.can_list_audits(scope):
+        items.append(("Audits", "audits:audit-list"))
     if scope.sees_case_files:
         items.append(("Case files", "organisation:case-list"))
+        items.append(("Find a child", "child-search"))
+    if audit_permissions.can_allocate_by_hand(scope):
+        items.append(("Allocate an audit", "audits:allocate"))
+    if audit_permissions.can_manage_tools(scope):
+        items.append(("Audit tools", "audits:tool-list"))
     if permissions.can_import_caseload(scope):
         items.append(("Import caseload", "organisation:caseload-import"))
     entries = []
-    for label, name in items:
-        url = reverse(name)
-        active = request.path == url if name == "home" else request.path.startswith(url)
+    urls = [reverse(name) for _, name in items]
+    for (label, name), url in zip(items, urls, strict=True):
+        # The most specific link that starts the current path is the active one.
+        longer = [u for u in urls if u != url and u.startswith(url) and request.path.startswith(u)]
+        active = request.path == url if name == "home" else request.path.startswith(url) and not longer
         entries.append(NavItem(label=label, url=url, active=active))
     if user.is_staff:
         entries.append(NavItem(label="Administration", url=reverse("admin:index"), active=False))

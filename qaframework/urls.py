@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from organisation.forms import SignInForm
 
-from . import views
+from . import child, views
 
 admin.site.site_header = "QA Framework administration"
 admin.site.site_title = "QA Framework administration"
@@ -12,6 +12,7 @@ admin.site.site_title = "QA Framework administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("messages/read/", views.notifications_read, name="notifications-read"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
@@ -19,5 +20,7 @@ urlpatterns = [
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path("", include("organisation.urls")),
+    path("audits/", include("audits.urls")),
+    *child.urlpatterns,
     path("admin/", admin.site.urls),
 ]

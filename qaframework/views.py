@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from audits import mywork as audit_work
+from core.models import Notification
+from core.notifications import notifications_mark_read
 from core.public import public
 from organisation import permissions as organisation_permissions
 from organisation import selectors as organisation_selectors
@@ -55,5 +59,18 @@ def home(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "case_summary": organisation_selectors.case_file_home_summary(scope),
         "can_import": organisation_permissions.can_import_caseload(scope),
+        "audits": audit_work.my_work(scope, today=scope.today),
+        "notifications": list(
+            Notification.objects.filter(recipient=request.user, read_at__isnull=True).order_by("-created_at")[:10]
+        ),
     }
     return render(request, "qaframework/home.html", context)
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark the person's messages as read (all of them, or the one named)."""
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    count = notifications_mark_read(recipient=request.user, ids=ids)
+    messages.success(request, f"{count} message{'s' if count != 1 else ''} marked as read.")
+    return redirect("home")

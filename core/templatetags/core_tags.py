@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.forms import MultiWidget
 
 register = template.Library()
 
@@ -25,8 +26,10 @@ def error_summary(*forms: Any) -> dict[str, Any]:
             first_id = fields[0].auto_id if fields else ""
             items += [(first_id, str(e)) for e in sub.non_field_errors()]
             for field in fields:
-                # GOV.UK radios and checkboxes: the summary links to the first option.
+                # GOV.UK radios and checkboxes: the summary links to the first option; a date
+                # input (several boxes) to its first box, the day.
                 multi = field.widget_type in {"radioselect", "checkboxselectmultiple"}
-                target = f"id_{field.html_name}_1" if multi else field.auto_id
+                split = isinstance(field.field.widget, MultiWidget)
+                target = f"id_{field.html_name}_1" if multi else f"{field.auto_id}_0" if split else field.auto_id
                 items += [(target, str(e)) for e in field.errors]
     return {"error_items": items}

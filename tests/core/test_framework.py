@@ -61,8 +61,8 @@ def test_loads_the_committed_bank_holidays_once_and_a_second_run_changes_nothing
     assert "already loaded" in second
     assert "Nothing new to load" in second
     assert BankHoliday.objects.count() == holidays
-    assert FrameworkFile.objects.count() == 1
-    assert FrameworkFile.objects.get().loaded_at == loaded.loaded_at
+    assert FrameworkFile.objects.filter(key="bank-holidays-england-and-wales").count() == 1
+    assert FrameworkFile.objects.get(key="bank-holidays-england-and-wales").loaded_at == loaded.loaded_at
 
 
 def test_the_committed_file_covers_2015_to_2035_with_weekday_bank_holidays_only():

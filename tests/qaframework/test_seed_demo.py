@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
 
+from audits.models import Action, Audit, ElementAnswer, ImmediateConcern
 from organisation.demo import DEMO_PASSWORD, DEMO_SIGN_INS, demo_sign_ins_markdown
 from organisation.models import (
     AREA_ROLES,
@@ -147,6 +148,8 @@ def test_demo_accounts_have_something_real_to_look_at(db):
 def test_same_size_and_date_build_the_same_authority(db):
     seed()
     first = snapshot()
+    for model in (ImmediateConcern, Action, ElementAnswer, Audit):
+        model.objects.all().delete()
     CaseFile.objects.all().delete()
     User.objects.all().delete()  # role assignments and duties go with them
     Team.objects.all().delete()

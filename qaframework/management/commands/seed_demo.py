@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from audits.demo import demo_audits_seed
 from organisation.demo import DEMO_PASSWORD, SIZES, demo_authority_seed
 
 
@@ -22,9 +25,11 @@ def _date(value: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "Build a synthetic demo authority: service areas, teams, people in every role (with duties and acting-up "
-        "periods) and open and closed case files. The same --size and --today always build the same authority, "
-        "and running it again adds nothing. Sizes: tiny (about 30 people, 60 case files), demo (about 150 "
-        "people, 3,000 case files), large (about 1,000 people, 60,000 case files)."
+        "periods), open and closed case files, and audits in every state with their actions, concerns, "
+        "reflections and responses (after loading the framework content, whose audit tools they use). The same "
+        "--size and --today always build the same authority, and running it again adds nothing. Sizes: tiny "
+        "(about 30 people, 60 case files), demo (about 150 people, 3,000 case files), large (about 1,000 people, "
+        "60,000 case files)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,6 +38,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, size: str = "demo", today: datetime.date | None = None, **opts: Any) -> None:
         today = today or timezone.localdate()
+        # The audit tools, scales and bank holidays are framework content (data): load whatever is
+        # not loaded yet, so the demo's audits have tools and its due dates skip bank holidays.
+        call_command("load_framework", stdout=io.StringIO())
         report = demo_authority_seed(size=size, today=today)
         self.stdout.write(f"{settings.AUTHORITY_NAME} (synthetic, size {size}, as of {today:%d %B %Y}):")
         if report.other_demo_present:
@@ -43,9 +51,10 @@ class Command(BaseCommand):
                 )
             )
             return
-        for line in report.lines():
+        audits = demo_audits_seed(size=size, today=today)
+        for line in [*report.lines(), *audits.lines()]:
             self.stdout.write(f"  {line}")
-        if report.created_anything:
+        if report.created_anything or audits.created_anything:
             self.stdout.write(self.style.SUCCESS("Demo authority built."))
         else:
             self.stdout.write("The demo authority is already present: nothing added.")

@@ -24,6 +24,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audits.models import Action, Element, ToolVersion
+from audits.selectors import audits_visible
+from audits.services.concerns import concerns_visible
 from core.models import ImportBatch
 from organisation import services as organisation_services
 from organisation.models import Role, RoleAssignment, Team, User
@@ -130,7 +133,47 @@ def _caseload_batch(personas: Personas) -> dict[str, Any] | None:
     return {"batch_id": batch.pk}
 
 
+def _tool_version(personas: Personas) -> dict[str, Any] | None:
+    version = ToolVersion.objects.order_by("-pk").first()
+    return {"version_id": version.pk} if version else None
+
+
+def _element(personas: Personas) -> dict[str, Any] | None:
+    element = Element.objects.order_by("-pk").first()
+    return {"element_id": element.pk} if element else None
+
+
+def _audit(personas: Personas) -> dict[str, Any] | None:
+    audit = audits_visible(scope_for(personas.team_manager)).order_by("pk").first()
+    return {"audit_id": audit.pk} if audit else None
+
+
+def _action(personas: Personas) -> dict[str, Any] | None:
+    action = Action.objects.filter(audit__in=audits_visible(scope_for(personas.team_manager))).order_by("pk").first()
+    return {"action_id": action.pk} if action else None
+
+
+def _concern(personas: Personas) -> dict[str, Any] | None:
+    concern = concerns_visible(scope_for(personas.team_manager)).order_by("pk").first()
+    return {"concern_id": concern.pk} if concern else None
+
+
 SAMPLERS: dict[str, Sampler] = {
+    "audits:audit-edit": _audit,
+    "audits:concern-raise": _audit,
+    "audits:concern-detail": _concern,
+    "audits:audit-practitioner": _audit,
+    "audits:talked-through": _audit,
+    "audits:action-add": _audit,
+    "audits:action-edit": _action,
+    "audits:action-confirm": _action,
+    "audits:audit-detail": _audit,
+    "audits:audit-history": _audit,
+    "audits:tool-version-detail": _tool_version,
+    "audits:tool-version-new": _tool_version,
+    "audits:tool-version-publish": _tool_version,
+    "audits:tool-version-discard": _tool_version,
+    "audits:element-edit": _element,
     "organisation:case-detail": _case_file,
     "organisation:caseload-batch": _caseload_batch,
     "organisation:caseload-batch-confirm": _caseload_batch,
