@@ -185,8 +185,9 @@ def test_a_successful_submission(auditor_client, world, audit_a):
     assert audit_a.reported_grade == "outstanding"
     assert audit_a.submitted_at == datetime.datetime(2026, 11, 10, 12, 0, tzinfo=datetime.UTC)
     assert audit_a.response_due_on == datetime.date(2026, 11, 17)
-    assert audit_a.reflection_after_due_on == datetime.date(2026, 12, 8)
     assert audit_a.conversation_on == datetime.date(2026, 11, 3)
+    # Four weeks after the audit: the conversation with the practitioner, not the submission.
+    assert audit_a.reflection_after_due_on == datetime.date(2026, 12, 1)
     assert ElementAnswer.objects.filter(audit=audit_a, grade="outstanding").count() == len(APPLICABLE)
     # The submission is one history row, by the auditor.
     row = Audit.history.filter(id=audit_a.pk).latest("history_id")
