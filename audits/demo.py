@@ -264,6 +264,8 @@ class _Planner:
         self.tools = tools
         self.planned: list[PlannedAudit] = []
         self.used_cases: set[int] = set()
+        self.monthly_auditors: set[tuple[int, datetime.date]] = set()
+        self.monthly_cases: set[tuple[int, datetime.date]] = set()
         self.themes = list(Theme.objects.filter(active=True).order_by("slug").values_list("slug", flat=True))
         self.pillars = sorted(set(Pillar.objects.values_list("key", flat=True)))
         self._load_people()
@@ -358,6 +360,15 @@ class _Planner:
         allocated_by: Person | None = None,
         reason: str = "",
     ) -> PlannedAudit:
+        if kind == AuditKind.MONTHLY:
+            # One monthly audit per auditor and month, and a case drawn once a month (database
+            # rules): a second audit in the month is one the QA team allocated by hand.
+            if (auditor.pk, month) in self.monthly_auditors or (case.pk, month) in self.monthly_cases:
+                kind = AuditKind.AD_HOC
+                reason = reason or "Allocated by hand by the QA team."
+            else:
+                self.monthly_auditors.add((auditor.pk, month))
+                self.monthly_cases.add((case.pk, month))
         tool = self.tools[tool_key_for_case_type(case.case_type)]
         due_on = last_working_day_of_month(month.year, month.month)
         allocated_on = min(month, self.today)
@@ -727,6 +738,8 @@ class _Planner:
         to_cancel = 2  # a cancelled audit (with its reason) is not a missed one
         for month in months:
             for auditor in auditors:
+                if (auditor.pk, month) in self.monthly_auditors:
+                    continue  # already has this month's audit (a scenario above)
                 early_help = bool(auditor.roles & {Role.EH_STRATEGIC_LEAD, Role.EH_COORDINATOR})
                 if early_help and Role.TEAM_MANAGER not in auditor.roles:
                     case = self._draw(self.pools["early_help"], auditor, month)

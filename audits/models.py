@@ -234,6 +234,14 @@ OPEN_STATUSES = (AuditStatus.ALLOCATED, AuditStatus.IN_PROGRESS)
 DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.IN_MODERATION, AuditStatus.CLOSED)
 
 
+class CancelCategory(models.TextChoices):
+    CASE_CLOSED = "case_closed", "The case has closed"
+    CHILD_MOVED = "child_moved", "The child has moved"
+    CONFLICT = "conflict", "Conflict of interest"
+    AUDITOR_ABSENT = "auditor_absent", "The auditor is absent"
+    OTHER = "other", "Another reason"
+
+
 class Participant(models.TextChoices):
     PRACTITIONER = "practitioner", "Practitioner"
     TEAM_MANAGER = "team_manager", "Team manager"
@@ -305,6 +313,21 @@ class Audit(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    cancel_category = models.CharField(max_length=30, choices=CancelCategory.choices, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A reallocation cancels one audit and allocates another: this links the new to the old.
+    reallocated_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reallocated_to"
+    )
+    # The monthly round that proposed it, or the thematic / ad-hoc / multi-agency audit it is part of.
+    allocation_round = models.ForeignKey(
+        "AllocationRound", null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
+    )
+    programme = models.ForeignKey(
+        "ProgrammeAudit", null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
+    )
 
     # An Inadequate grade (and later a grade changed by moderation) reaches the practitioner
     # only after their TM records that they have talked it through.
@@ -338,6 +361,18 @@ class Audit(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(month__day=1), name="audit_month_is_first_day"),
+            # Monthly allocation is idempotent by construction: one live monthly audit per auditor
+            # and month, and a case drawn at most once a month — however many workers race.
+            models.UniqueConstraint(
+                fields=["auditor", "month"],
+                condition=Q(kind="monthly") & ~Q(status="cancelled"),
+                name="audit_one_monthly_per_auditor",
+            ),
+            models.UniqueConstraint(
+                fields=["case_file", "month"],
+                condition=Q(kind="monthly") & ~Q(status="cancelled"),
+                name="audit_case_once_a_month",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -439,3 +474,360 @@ class ImmediateConcern(models.Model):
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.action_recorded_at is None and today > self.action_due_on
+
+
+# --- the audit programme: monthly allocation -----------------------------------------------------
+class AllocationRound(models.Model):
+    """A month's allocation: proposed by the sweep on the allocation day, reviewed and confirmed
+    by the QA team. One per month (the unique month makes the proposal idempotent)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Confirmed"
+
+    month = models.DateField(unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    proposed_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="round_month_is_first_day")]
+
+    def __str__(self) -> str:
+        return f"Allocation for {self.month:%B %Y}"
+
+
+class AllocationProposal(models.Model):
+    """One auditor's line in a month's proposal: the case drawn, or why none."""
+
+    round = models.ForeignKey(AllocationRound, on_delete=models.CASCADE, related_name="proposals")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    case_file = models.ForeignKey(CaseFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Why no case was drawn (fewer eligible files than auditors), shown on the page and by the command.
+    reason_none = models.CharField(max_length=300, blank=True)
+    excluded = models.BooleanField(default=False)
+    exclusion_reason = models.CharField(max_length=300, blank=True, help_text="For example: on leave, exempt.")
+    swap_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "auditor__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "auditor"], name="proposal_one_per_auditor"),
+            models.UniqueConstraint(
+                fields=["round", "case_file"], condition=Q(case_file__isnull=False), name="proposal_case_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.auditor}"
+
+
+# --- the child of concern process and the 6-week review of actions ------------------------------
+class ChildOfConcern(models.Model):
+    """A child on the register because an audit's reported overall grade is Inadequate."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "On the register"
+        CLOSED = "closed", "Closed by a review"
+        ENDED = "ended", "Ended (grade changed)"
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="concern_episodes")
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="concern_episodes")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    start_reason = models.CharField(max_length=300)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # One open episode per audit: starting twice (a retried hook, a sweep) adds nothing.
+            models.UniqueConstraint(fields=["audit"], condition=Q(status="open"), name="one_open_concern_per_audit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Child of concern {self.case_file_id} ({self.get_status_display()})"
+
+
+class ActionReview(models.Model):
+    """The 6-week review of actions (the framework's "re-audit"): due 42 days after the audit
+    conversation (or submission), allocated 7 days before it is due."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        ALLOCATED = "allocated", "Allocated"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Outcome(models.TextChoices):
+        CLOSE = "close", "Close: the child leaves the register"
+        FURTHER_REVIEW = "further_review", "A further review is needed"
+
+    episode = models.ForeignKey(ChildOfConcern, on_delete=models.PROTECT, related_name="reviews")
+    number = models.PositiveSmallIntegerField(default=1)
+    due_on = models.DateField()
+    allocate_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="action_reviews"
+    )
+    allocated_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    new_grade = models.CharField(max_length=30, choices=Grade.choices, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["episode", "number"], name="review_number_unique")]
+
+    def __str__(self) -> str:
+        return f"6-week review {self.number} of {self.episode_id}"
+
+
+class ActionReviewItem(models.Model):
+    """One item per action: complied with, or not."""
+
+    review = models.ForeignKey(ActionReview, on_delete=models.CASCADE, related_name="items")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="review_items")
+    complied = models.BooleanField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "action__due_on"]
+        constraints = [models.UniqueConstraint(fields=["review", "action"], name="review_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: action {self.action_id}"
+
+
+# --- dip samples ---------------------------------------------------------------------------------
+class DipSampleRound(models.Model):
+    """The month's dip-sample theme and its checklist, set by the QA team."""
+
+    month = models.DateField(unique=True)
+    theme = models.CharField(max_length=200)
+    checklist = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="dip_round_month_is_first_day")]
+
+    def __str__(self) -> str:
+        return f"Dip sample {self.month:%B %Y}: {self.theme}"
+
+
+class DipSample(models.Model):
+    """One manager's dip sample for a month: 5 files from their own team or service, or a
+    practice observation instead."""
+
+    class Status(models.TextChoices):
+        DRAWN = "drawn", "To do"
+        DONE = "done", "Done"
+        OBSERVATION = "observation", "Practice observation instead"
+
+    round = models.ForeignKey(DipSampleRound, on_delete=models.PROTECT, related_name="samples")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dip_samples")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    service_area = models.ForeignKey(ServiceArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAWN)
+    due_on = models.DateField()
+    observation_note = models.CharField(max_length=300, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "manager__full_name"]
+        constraints = [models.UniqueConstraint(fields=["round", "manager"], name="dip_sample_one_per_manager")]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.manager}"
+
+
+class DipSampleItem(models.Model):
+    class Result(models.TextChoices):
+        MET = "met", "Met"
+        PARTLY = "partly_met", "Partly met"
+        NOT_MET = "not_met", "Not met"
+
+    sample = models.ForeignKey(DipSample, on_delete=models.CASCADE, related_name="items")
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    result = models.CharField(max_length=20, choices=Result.choices, blank=True)
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sample", "position"]
+        constraints = [models.UniqueConstraint(fields=["sample", "case_file"], name="dip_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id}: {self.case_file_id}"
+
+
+# --- thematic, ad-hoc and multi-agency audits -------------------------------------------------------
+class AuditPlan(models.Model):
+    """The annual audit plan (years end 31 March): its items and its reviews."""
+
+    year_starting = models.PositiveSmallIntegerField(unique=True, help_text="2026 for April 2026 to March 2027.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year_starting"]
+
+    def __str__(self) -> str:
+        return f"Audit plan {self.year_starting}–{(self.year_starting + 1) % 100:02d}"
+
+
+class AuditPlanItem(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "Under way"
+        COMPLETE = "complete", "Complete"
+        DEFERRED = "deferred", "Deferred"
+
+    plan = models.ForeignKey(AuditPlan, on_delete=models.CASCADE, related_name="items")
+    theme = models.CharField(max_length=200)
+    month = models.DateField()
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "month"]
+
+    def __str__(self) -> str:
+        return self.theme
+
+
+class AuditPlanReview(models.Model):
+    class Body(models.TextChoices):
+        QA_TEAM = "qa_team", "QA team"
+        SENIOR_LEADERSHIP = "senior_leadership", "Senior leadership team"
+        BOARD = "board", "Practice and performance board"
+
+    plan = models.ForeignKey(AuditPlan, on_delete=models.CASCADE, related_name="reviews")
+    body = models.CharField(max_length=30, choices=Body.choices)
+    reviewed_on = models.DateField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["plan", "reviewed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_body_display()} review, {self.reviewed_on}"
+
+
+class ProgrammeAudit(models.Model):
+    """A thematic, ad-hoc or multi-agency audit: a process, not a row (DESIGN section 4)."""
+
+    class Kind(models.TextChoices):
+        THEMATIC = "thematic", "Thematic audit"
+        AD_HOC = "ad_hoc", "Ad-hoc audit"
+        MULTI_AGENCY = "multi_agency", "Multi-agency audit"
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        SAMPLED = "sampled", "Cases sampled"
+        IN_PROGRESS = "in_progress", "Under way"
+        REPORTED = "reported", "Findings reported"
+        CLOSED = "closed", "Closed"
+
+    class Reason(models.TextChoices):
+        CONCERN = "concern", "A concern"
+        CHILD = "child", "A child"
+        SIGNAL = "signal", "A performance signal"
+        PLAN = "plan", "The audit plan"
+        OTHER = "other", "Another reason"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNING)
+    plan_item = models.ForeignKey(
+        AuditPlanItem, null=True, blank=True, on_delete=models.PROTECT, related_name="programme_audits"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.PLAN)
+    reason_detail = models.TextField(blank=True)
+    # An ad-hoc audit opened for one child, from the child page.
+    case_file = models.ForeignKey(CaseFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    tool_version = models.ForeignKey(ToolVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Sample criteria over open and closed case files (see audits.services.sampling).
+    criteria = models.JSONField(default=dict, blank=True)
+    sample_size = models.PositiveSmallIntegerField(default=10)
+    auditors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="programme_audits")
+    due_on = models.DateField(null=True, blank=True)
+    findings = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True)
+    # A multi-agency audit run by the partnership: its themes, findings and actions recorded here.
+    partnership_run = models.BooleanField(default=False)
+    partnership_themes = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgrammeAction(models.Model):
+    """The action plan of a thematic, ad-hoc or multi-agency audit (it joins the board's log)."""
+
+    programme = models.ForeignKey(ProgrammeAudit, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class PartnerSection(models.Model):
+    """A section of a multi-agency audit assigned to one partner contributor, who sees only it."""
+
+    programme = models.ForeignKey(ProgrammeAudit, on_delete=models.CASCADE, related_name="partner_sections")
+    partner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner_sections")
+    agency = models.CharField(max_length=100, help_text="For example: police, health, education.")
+    title = models.CharField(max_length=200)
+    prompt = models.TextField(blank=True)
+    content = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "agency"]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.title}"

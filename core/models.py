@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class BankHoliday(models.Model):
@@ -159,3 +160,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}"
+
+
+class QASettings(models.Model):
+    """The settings the QA team edits on a page (DESIGN section 4). One row (pk 1).
+
+    Use :meth:`current` rather than querying: it creates the row with the defaults when missing.
+    """
+
+    allocation_day = models.PositiveSmallIntegerField(
+        default=1, help_text="Day of the month on which the month's allocation is proposed (1–28)."
+    )
+    reminder_lead_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Days before an audit's due date that the auditor is reminded."
+    )
+    moderation_share = models.PositiveSmallIntegerField(
+        default=25, help_text="Percentage of submitted audits chosen at random for moderation."
+    )
+    min_open_months_social_work = models.PositiveSmallIntegerField(
+        default=1, help_text="Months a social work case must have been open to be drawn."
+    )
+    min_open_months_early_help = models.PositiveSmallIntegerField(
+        default=2, help_text="Months an early help case must have been open to be chosen."
+    )
+    family_link_expiry_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days a family's secure feedback link stays valid."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "QA settings"
+        verbose_name_plural = "QA settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="qa_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(allocation_day__gte=1, allocation_day__lte=28), name="qa_settings_allocation_day_range"
+            ),
+            models.CheckConstraint(condition=Q(moderation_share__lte=100), name="qa_settings_share_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return "QA settings"
+
+    @classmethod
+    def current(cls) -> QASettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj

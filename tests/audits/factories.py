@@ -89,14 +89,28 @@ def tool_version(
 
 
 def allocate(case_file, auditor, *, version=None, actor=None, due_on=None, today=None, **kwargs):
-    """Allocate through the real service (freezing the case, notifying)."""
+    """Allocate through the real service (freezing the case, notifying).
+
+    A monthly audit unless the auditor already has this month's (one per auditor and month is a
+    database rule); then an ad-hoc one, so tests can give one auditor several audits.
+    """
+    from audits.models import Audit
+
+    day = today or datetime.date(2026, 11, 2)
+    if "kind" not in kwargs:
+        taken = Audit.objects.filter(auditor=auditor, month=day.replace(day=1), kind="monthly").exclude(
+            status="cancelled"
+        )
+        kwargs["kind"] = (
+            "ad_hoc" if taken.exists() or case_file.audits.filter(month=day.replace(day=1)).exists() else "monthly"
+        )
     return audit_allocate(
         case_file=case_file,
         auditor=auditor,
         tool_version=version or tool_version(),
         due_on=due_on or datetime.date(2026, 11, 30),
         actor=actor or auditor,
-        today=today or datetime.date(2026, 11, 2),
+        today=day,
         **kwargs,
     )
 

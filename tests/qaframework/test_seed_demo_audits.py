@@ -137,16 +137,18 @@ def test_demo_team_manager_and_practitioner_have_real_work_on_my_work(seeded):
     home = client.get(reverse("home")).content.decode()
     to_do = Audit.objects.filter(auditor=team_manager, status__in=("allocated", "in_progress")).first()
     assert to_do.case_reference in home
-    waiting = Audit.objects.get(
+    waiting = Audit.objects.filter(
         reported_grade=Grade.INADEQUATE, talked_through_at__isnull=True, practitioner=practitioner
-    )
+    ).first()
+    assert waiting is not None
     assert waiting.case_reference in home
     listed = client.get(reverse("audits:audit-list")).content.decode()
     assert waiting.case_reference in listed
 
     client.force_login(practitioner)
     home = client.get(reverse("home")).content.decode()
-    to_read = Audit.objects.get(practitioner=practitioner, status="submitted", reported_grade=Grade.GOOD)
+    to_read = Audit.objects.filter(practitioner=practitioner, status="submitted", reported_grade=Grade.GOOD).first()
+    assert to_read is not None
     assert to_read.case_reference in home
     assert reverse("audits:audit-practitioner", args=[to_read.pk]) in home
     # The Inadequate audit not yet talked through is not on the practitioner's page.
