@@ -7,56 +7,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_notification'),
+        ("core", "0003_notification"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalQASettings',
+            name="HistoricalQASettings",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('allocation_day', models.PositiveSmallIntegerField(default=1, help_text="Day of the month on which the month's allocation is proposed (1–28).")),
-                ('reminder_lead_days', models.PositiveSmallIntegerField(default=5, help_text="Days before an audit's due date that the auditor is reminded.")),
-                ('moderation_share', models.PositiveSmallIntegerField(default=25, help_text='Percentage of submitted audits chosen at random for moderation.')),
-                ('min_open_months_social_work', models.PositiveSmallIntegerField(default=1, help_text='Months a social work case must have been open to be drawn.')),
-                ('min_open_months_early_help', models.PositiveSmallIntegerField(default=2, help_text='Months an early help case must have been open to be chosen.')),
-                ('family_link_expiry_days', models.PositiveSmallIntegerField(default=14, help_text="Days a family's secure feedback link stays valid.")),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "allocation_day",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="Day of the month on which the month's allocation is proposed (1–28)."
+                    ),
+                ),
+                (
+                    "reminder_lead_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, help_text="Days before an audit's due date that the auditor is reminded."
+                    ),
+                ),
+                (
+                    "moderation_share",
+                    models.PositiveSmallIntegerField(
+                        default=25, help_text="Percentage of submitted audits chosen at random for moderation."
+                    ),
+                ),
+                (
+                    "min_open_months_social_work",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="Months a social work case must have been open to be drawn."
+                    ),
+                ),
+                (
+                    "min_open_months_early_help",
+                    models.PositiveSmallIntegerField(
+                        default=2, help_text="Months an early help case must have been open to be chosen."
+                    ),
+                ),
+                (
+                    "family_link_expiry_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, help_text="Days a family's secure feedback link stays valid."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical QA settings',
-                'verbose_name_plural': 'historical QA settings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical QA settings",
+                "verbose_name_plural": "historical QA settings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='QASettings',
+            name="QASettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('allocation_day', models.PositiveSmallIntegerField(default=1, help_text="Day of the month on which the month's allocation is proposed (1–28).")),
-                ('reminder_lead_days', models.PositiveSmallIntegerField(default=5, help_text="Days before an audit's due date that the auditor is reminded.")),
-                ('moderation_share', models.PositiveSmallIntegerField(default=25, help_text='Percentage of submitted audits chosen at random for moderation.')),
-                ('min_open_months_social_work', models.PositiveSmallIntegerField(default=1, help_text='Months a social work case must have been open to be drawn.')),
-                ('min_open_months_early_help', models.PositiveSmallIntegerField(default=2, help_text='Months an early help case must have been open to be chosen.')),
-                ('family_link_expiry_days', models.PositiveSmallIntegerField(default=14, help_text="Days a family's secure feedback link stays valid.")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "allocation_day",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="Day of the month on which the month's allocation is proposed (1–28)."
+                    ),
+                ),
+                (
+                    "reminder_lead_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, help_text="Days before an audit's due date that the auditor is reminded."
+                    ),
+                ),
+                (
+                    "moderation_share",
+                    models.PositiveSmallIntegerField(
+                        default=25, help_text="Percentage of submitted audits chosen at random for moderation."
+                    ),
+                ),
+                (
+                    "min_open_months_social_work",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="Months a social work case must have been open to be drawn."
+                    ),
+                ),
+                (
+                    "min_open_months_early_help",
+                    models.PositiveSmallIntegerField(
+                        default=2, help_text="Months an early help case must have been open to be chosen."
+                    ),
+                ),
+                (
+                    "family_link_expiry_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, help_text="Days a family's secure feedback link stays valid."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'QA settings',
-                'verbose_name_plural': 'QA settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='qa_settings_single_row'), models.CheckConstraint(condition=models.Q(('allocation_day__gte', 1), ('allocation_day__lte', 28)), name='qa_settings_allocation_day_range'), models.CheckConstraint(condition=models.Q(('moderation_share__lte', 100)), name='qa_settings_share_percent')],
+                "verbose_name": "QA settings",
+                "verbose_name_plural": "QA settings",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="qa_settings_single_row"),
+                    models.CheckConstraint(
+                        condition=models.Q(("allocation_day__gte", 1), ("allocation_day__lte", 28)),
+                        name="qa_settings_allocation_day_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("moderation_share__lte", 100)), name="qa_settings_share_percent"
+                    ),
+                ],
             },
         ),
     ]
