@@ -96,6 +96,7 @@ bench: install
 	@$(BENCH_ENV) $(MANAGE) load_framework
 	@$(BENCH_ENV) $(MANAGE) seed_demo --size large
 	@$(BENCH_ENV) $(MANAGE) bench
+	@$(PY) benchmarks/allocation.py
 
 clean:
 	rm -rf .cache static/build db.sqlite3 db.sqlite3-*

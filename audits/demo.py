@@ -47,6 +47,7 @@ from organisation.models import CaseFile, CaseType, Duty, DutyAssignment, Role, 
 from .models import (
     Action,
     ActionStatus,
+    AllocationRound,
     Audit,
     AuditKind,
     AuditStatus,
@@ -63,6 +64,7 @@ from .models import (
     ToolVersion,
 )
 from .services.allocation import EARLY_HELP_TOOL, SOCIAL_WORK_TOOL, tool_key_for_case_type
+from .services.monthly import allocation_confirm, allocation_propose
 from .services.tools import tool_version_current
 
 HISTORY_REASON = "Synthetic demo data (seed_demo)"
@@ -205,6 +207,7 @@ class AuditSeedReport:
             f"audits: {self.created.get('audits', 0)} created, {self.present} already present",
             f"element answers, actions and immediate concerns: {self.created.get('answers', 0)}, "
             f"{self.created.get('actions', 0)} and {self.created.get('concerns', 0)} created",
+            f"this month's allocation: {self.created.get('allocated', 0)} monthly audits confirmed",
         ]
 
     @property
@@ -736,12 +739,25 @@ class _Planner:
         # The demo sign-ins draw first, so even a small authority gives each of them past audits.
         auditors = sorted(self.auditors, key=lambda p: (p.pk not in demo_auditors, p.email))
         to_cancel = 2  # a cancelled audit (with its reason) is not a missed one
+        reserved: set[str] = {p.case.family for p in self.planned if p.audit.month == this_month}
         for month in months:
             for auditor in auditors:
                 if (auditor.pk, month) in self.monthly_auditors:
                     continue  # already has this month's audit (a scenario above)
                 early_help = bool(auditor.roles & {Role.EH_STRATEGIC_LEAD, Role.EH_COORDINATOR})
-                if early_help and Role.TEAM_MANAGER not in auditor.roles:
+                early_help = early_help and Role.TEAM_MANAGER not in auditor.roles
+                if month == this_month and not early_help:
+                    # This month's monthly audits come from a real allocation round (after the
+                    # insert): keep a file back for each auditor so the earlier months, drawn
+                    # next, leave the round enough files never audited in the last six months.
+                    # One child per family, as the round will draw.
+                    pool = [c for c in self.pools["social"] if not (c.family and c.family in reserved)]
+                    case = self._draw(pool, auditor, month)
+                    if case is not None:
+                        self.used_cases.add(case.pk)
+                        reserved.add(case.family)
+                    continue
+                if early_help:
                     case = self._draw(self.pools["early_help"], auditor, month)
                     kind = AuditKind.EARLY_HELP
                 else:
@@ -824,10 +840,51 @@ def demo_audits_seed(*, size: str, today: datetime.date) -> AuditSeedReport:
             bulk_create_with_history(
                 objs, model, batch_size=BATCH_SIZE, default_change_reason=HISTORY_REASON, default_date=now
             )
+        allocated, started = _allocate_this_month(planner, size=size, today=today, now=now)
         report.created = {
             "audits": len(new),
-            "answers": len(children[ElementAnswer]),
+            "answers": len(children[ElementAnswer]) + started,
             "actions": len(children[Action]),
             "concerns": len(children[ImmediateConcern]),
+            "allocated": allocated,
         }
     return report
+
+
+def _allocate_this_month(
+    planner: _Planner, *, size: str, today: datetime.date, now: datetime.datetime
+) -> tuple[int, int]:
+    """This month's monthly audits come from a real allocation round: proposed and confirmed by
+    the demo QA officer through the allocation services (which notify the auditor, the
+    practitioner and their team manager). Both steps are idempotent: a second run finds the
+    confirmed round and adds nothing. On the first run a share of the new audits is started (a
+    draft with some answers), so the demo shows the month under way. Returns (audits allocated,
+    element answers written)."""
+    this_month = _month_start(today)
+    round_ = allocation_propose(month=this_month, today=today, now=now)
+    before = set(Audit.objects.filter(allocation_round=round_).values_list("pk", flat=True))
+    if round_.status == AllocationRound.Status.CONFIRMED and before:
+        return 0, 0
+    officer = planner.demo(Role.QA_OFFICER) or planner.qa_officer
+    actor = User.objects.get(pk=officer.pk) if officer else None
+    # Confirming a confirmed round again allocates only what is missing (e.g. after the demo's
+    # audits were deleted): the constraints refuse a second monthly audit per auditor and case.
+    allocated = allocation_confirm(round=round_, actor=actor, today=today)
+    demo_auditors = {p.pk for role in DEMO_EMAIL if (p := planner.demo(role)) is not None}
+    cases = {c.pk: c for c in planner.cases}
+    rng = random.Random(f"demo-allocation:{size}:{today.isoformat()}")
+    answers: list[ElementAnswer] = []
+    audits = Audit.objects.filter(allocation_round=round_, status=AuditStatus.ALLOCATED).exclude(pk__in=before)
+    for audit in audits.order_by("pk"):
+        roll = rng.random()
+        if not (roll < 0.35 or (audit.auditor_id in demo_auditors and roll < 0.5)):
+            continue
+        planned = PlannedAudit(case=cases[audit.case_file_id], audit=audit)
+        planner.start(planned)  # sets the status; the answers are written below
+        audit._history_user = audit.auditor
+        audit.save(update_fields=["status"])
+        answers.extend(planned.answers)
+    bulk_create_with_history(
+        answers, ElementAnswer, batch_size=BATCH_SIZE, default_change_reason=HISTORY_REASON, default_date=now
+    )
+    return allocated, len(answers)

@@ -15,6 +15,7 @@ from organisation.scope import Scope
 from .models import DONE_STATUSES, OPEN_STATUSES, Action, ActionStatus, Audit, AuditStatus, Grade, ImmediateConcern
 from .selectors import audits_visible
 from .services.actions import action_is_live_q
+from .services.concern_process import concern_register, reviews_for_reviewer
 from .services.practitioner import findings_released_q
 
 # "A short list": more than this shows the first few and a link to the full list.
@@ -130,6 +131,11 @@ def my_work(scope: Scope, *, today: datetime.date) -> dict[str, Any]:
             audit__in=_oversight_audits(scope).values("pk"), action_recorded_at__isnull=True, action_due_on__lt=today
         )
         work["concerns_overdue"] = _short(concerns.select_related("audit").order_by("action_due_on", "pk"))
+    work["reviews_to_do"] = _short(reviews_for_reviewer(scope))
+    if scope.managed_team_ids:
+        work["team_children_of_concern"] = _short(
+            concern_register(scope).filter(audit__team_id__in=scope.managed_team_ids)
+        )
     work["has_items"] = any(value for key, value in work.items() if key not in {"today", "my_actions_count"} and value)
     return work
 

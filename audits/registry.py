@@ -20,8 +20,32 @@ def allocated_auditor_cases(scope: Scope) -> Q:
 
 
 def register_all() -> None:
-    from .services import actions, answers, concerns, practitioner, tools
+    from .services import (
+        actions,
+        answers,
+        concern_process,
+        concerns,
+        dip_samples,
+        early_help,
+        monthly,
+        practitioner,
+        programme,
+        reminders,
+        tools,
+    )
 
     hooks.register(CASE_SCOPE_HOOK, allocated_auditor_cases)
-    for module in (tools, answers, concerns, practitioner, actions):
+    for module in (
+        tools,
+        answers,
+        concerns,
+        practitioner,
+        actions,
+        monthly,
+        concern_process,
+        reminders,
+        dip_samples,
+        programme,
+        early_help,
+    ):
         module.register()

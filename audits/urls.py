@@ -1,6 +1,20 @@
 """Audit URLs: each views module owns its own ``urlpatterns``."""
 
-from .views import actions, allocate, concerns, detail, form, lists, practitioner, tools
+from .views import (
+    actions,
+    allocate,
+    allocation,
+    concerns,
+    detail,
+    dip_samples,
+    early_help,
+    form,
+    lists,
+    practitioner,
+    programme,
+    register,
+    tools,
+)
 
 app_name = "audits"
 
@@ -13,4 +27,9 @@ urlpatterns = [
     *actions.urlpatterns,
     *concerns.urlpatterns,
     *tools.urlpatterns,
+    *allocation.urlpatterns,
+    *register.urlpatterns,
+    *dip_samples.urlpatterns,
+    *programme.urlpatterns,
+    *early_help.urlpatterns,
 ]

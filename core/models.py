@@ -147,6 +147,8 @@ class Notification(models.Model):
     # Unique per recipient and event, so a sweep or a retried task never notifies twice.
     key = models.CharField(max_length=200)
     message = models.CharField(max_length=300)
+    # Shown in the app only, never emailed: e.g. the case reference, the auditor and the due date.
+    detail = models.CharField(max_length=300, blank=True)
     url = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -15,14 +15,19 @@ from .models import Job, Notification
 EMAIL_JOB = "send_notification_email"
 
 
-def notify(*, recipient: Any, kind: str, key: str, message: str, url: str, email: bool = True) -> Notification | None:
+def notify(
+    *, recipient: Any, kind: str, key: str, message: str, url: str, email: bool = True, detail: str = ""
+) -> Notification | None:
     """Record a notification once per (recipient, key) and queue its email after commit.
 
-    ``message`` must be neutral and carry no grade or initials: it is emailed. Returns None when
-    this person was already told about this event.
+    ``message`` must be neutral and carry no grade or initials: it is emailed. ``detail`` (a case
+    reference, a due date) is shown in the app only. Returns None when this person was already
+    told about this event.
     """
     notification, created = Notification.objects.get_or_create(
-        recipient=recipient, key=key, defaults={"kind": kind, "message": message, "url": url, "email": email}
+        recipient=recipient,
+        key=key,
+        defaults={"kind": kind, "message": message, "url": url, "email": email, "detail": detail[:300]},
     )
     if not created:
         return None

@@ -29,11 +29,12 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         items.append(("My audits", "audits:my-audits"))
     if audit_permissions.can_list_audits(scope):
         items.append(("Audits", "audits:audit-list"))
+        items.append(("Progress", "audit-programme-progress"))
     if scope.sees_case_files:
         items.append(("Case files", "organisation:case-list"))
         items.append(("Find a child", "child-search"))
-    if audit_permissions.can_allocate_by_hand(scope):
-        items.append(("Allocate an audit", "audits:allocate"))
+    if scope.is_qa:
+        items.append(("Allocation", "audits:allocation-list"))
     if audit_permissions.can_manage_tools(scope):
         items.append(("Audit tools", "audits:tool-list"))
     if permissions.can_import_caseload(scope):

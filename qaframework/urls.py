@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from organisation.forms import SignInForm
 
-from . import child, views
+from . import child, progress, qa_settings, views
 
 admin.site.site_header = "QA Framework administration"
 admin.site.site_title = "QA Framework administration"
@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("organisation.urls")),
     path("audits/", include("audits.urls")),
     *child.urlpatterns,
+    *progress.urlpatterns,
+    *qa_settings.urlpatterns,
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,8 @@ from core.public import public
 from organisation import permissions as organisation_permissions
 from organisation import selectors as organisation_selectors
 
+from .programme_links import programme_links
+
 
 def _check_database() -> str:
     try:
@@ -60,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "case_summary": organisation_selectors.case_file_home_summary(scope),
         "can_import": organisation_permissions.can_import_caseload(scope),
         "audits": audit_work.my_work(scope, today=scope.today),
+        "programme_links": programme_links(scope),
         "notifications": list(
             Notification.objects.filter(recipient=request.user, read_at__isnull=True).order_by("-created_at")[:10]
         ),

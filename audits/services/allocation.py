@@ -49,8 +49,13 @@ def audit_allocate(
     reason: str = "",
     today: datetime.date | None = None,
     notify_people: bool = True,
+    allocation_round: Any = None,
+    programme: Any = None,
 ) -> Audit:
-    """Allocate an audit of ``case_file`` to ``auditor``, freezing the case as it is today."""
+    """Allocate an audit of ``case_file`` to ``auditor``, freezing the case as it is today.
+
+    ``allocation_round`` / ``programme``: the monthly round or the thematic, ad-hoc or
+    multi-agency audit it belongs to (set at creation, so the audit has one history row)."""
     day = today or timezone.localdate()
     if tool_version.status != ToolVersion.Status.PUBLISHED:
         raise AllocationError("Only a published version of an audit tool can be used.")
@@ -80,6 +85,8 @@ def audit_allocate(
         case_opened_on=case_file.opened_on,
         case_closed_on=case_file.closed_on,
         restricted=case_file.restricted,
+        allocation_round=allocation_round,
+        programme=programme,
     )
     if notify_people:
         _notify_allocated(audit, today=day)
@@ -90,12 +97,15 @@ def audit_allocate(
 def _notify_allocated(audit: Audit, *, today: datetime.date) -> None:
     url = reverse("audits:audit-detail", args=[audit.pk])
     key = f"audit-allocated:{audit.pk}"
+    # In the app only (never emailed): which case, who audits it, by when.
+    detail = f"{audit.case_reference}, audited by {audit.auditor.full_name}, due {audit.due_on:%d %B %Y}"
     notify(
         recipient=audit.auditor,
         kind="audit-allocated",
         key=key,
         message=f"You have an audit to complete by {audit.due_on:%d %B %Y}",
         url=url,
+        detail=detail,
     )
     if audit.practitioner_id:
         notify(
@@ -104,6 +114,7 @@ def _notify_allocated(audit: Audit, *, today: datetime.date) -> None:
             key=key,
             message="An audit of a child you work with has been arranged — please add your reflection before it",
             url=url,
+            detail=detail,
         )
     for manager in team_managers_of(audit.team_id, today=today):
         if manager.pk != audit.auditor_id:
@@ -113,6 +124,7 @@ def _notify_allocated(audit: Audit, *, today: datetime.date) -> None:
                 key=key,
                 message="An audit of a child your team works with has been arranged",
                 url=url,
+                detail=detail,
             )
 
 

@@ -76,6 +76,7 @@ def test_the_files_sort_in_load_order():
         "30-tool-social-work.v1.json",
         "40-tool-early-help.v1.json",
         "50-themes.v1.json",
+        "60-dip-sample-checklists.v1.json",
     ]
 
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
 
-from audits.models import Action, Audit, ElementAnswer, ImmediateConcern
+from audits import models as audit_models
 from organisation.demo import DEMO_PASSWORD, DEMO_SIGN_INS, demo_sign_ins_markdown
 from organisation.models import (
     AREA_ROLES,
@@ -145,10 +145,36 @@ def test_demo_accounts_have_something_real_to_look_at(db):
     assert set(reviewed.values_list("case_type", flat=True)) == {CaseType.CHILD_IN_CARE}
 
 
+# Everything the demo's audit programme adds, in an order that deletes without protection errors.
+PROGRAMME_MODELS = [
+    getattr(audit_models, name)
+    for name in (
+        "ActionReviewItem",
+        "ActionReview",
+        "ChildOfConcern",
+        "DipSampleItem",
+        "DipSample",
+        "DipSampleRound",
+        "PartnerSection",
+        "ProgrammeAction",
+        "ImmediateConcern",
+        "Action",
+        "ElementAnswer",
+        "Audit",
+        "ProgrammeAudit",
+        "AuditPlanReview",
+        "AuditPlanItem",
+        "AuditPlan",
+        "AllocationProposal",
+        "AllocationRound",
+    )
+]
+
+
 def test_same_size_and_date_build_the_same_authority(db):
     seed()
     first = snapshot()
-    for model in (ImmediateConcern, Action, ElementAnswer, Audit):
+    for model in PROGRAMME_MODELS:
         model.objects.all().delete()
     CaseFile.objects.all().delete()
     User.objects.all().delete()  # role assignments and duties go with them

@@ -24,8 +24,20 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from audits.models import Action, Element, ToolVersion
+from audits.models import (
+    Action,
+    ActionReview,
+    AllocationProposal,
+    AllocationRound,
+    Audit,
+    DipSample,
+    Element,
+    PartnerSection,
+    ProgrammeAudit,
+    ToolVersion,
+)
 from audits.selectors import audits_visible
+from audits.services.concern_process import episodes_visible
 from audits.services.concerns import concerns_visible
 from core.models import ImportBatch
 from organisation import services as organisation_services
@@ -154,11 +166,71 @@ def _action(personas: Personas) -> dict[str, Any] | None:
 
 
 def _concern(personas: Personas) -> dict[str, Any] | None:
-    concern = concerns_visible(scope_for(personas.team_manager)).order_by("pk").first()
+    concern = concerns_visible(scope_for(personas.qa_officer)).order_by("pk").first()
     return {"concern_id": concern.pk} if concern else None
 
 
+def _concern_episode(personas: Personas) -> dict[str, Any] | None:
+    episode = episodes_visible(scope_for(personas.qa_officer)).order_by("pk").first()
+    return {"episode_id": episode.pk} if episode else None
+
+
+def _action_review(personas: Personas) -> dict[str, Any] | None:
+    episodes = episodes_visible(scope_for(personas.qa_officer))
+    review = ActionReview.objects.filter(episode__in=episodes).order_by("pk").first()
+    return {"review_id": review.pk} if review else None
+
+
+def _programme(personas: Personas) -> dict[str, Any] | None:
+    programme = ProgrammeAudit.objects.order_by("pk").first()
+    return {"programme_id": programme.pk} if programme else None
+
+
+def _partner_section(personas: Personas) -> dict[str, Any] | None:
+    section = PartnerSection.objects.order_by("pk").first()
+    return {"section_id": section.pk} if section else None
+
+
+def _child_case(personas: Personas) -> dict[str, Any] | None:
+    case = scope_for(personas.qa_officer).case_files().filter(restricted=False).order_by("case_reference").first()
+    return {"case_reference": case.case_reference} if case else None
+
+
+def _dip_sample(personas: Personas) -> dict[str, Any] | None:
+    sample = DipSample.objects.order_by("-round__month", "pk").first()
+    return {"sample_id": sample.pk} if sample else None
+
+
+def _round(personas: Personas) -> dict[str, Any] | None:
+    found = AllocationRound.objects.order_by("-month").first()
+    return {"round_id": found.pk} if found else None
+
+
+def _proposal(personas: Personas) -> dict[str, Any] | None:
+    found = AllocationProposal.objects.order_by("-round__month", "pk").first()
+    return {"proposal_id": found.pk} if found else None
+
+
+def _monthly_audit(personas: Personas) -> dict[str, Any] | None:
+    found = Audit.objects.filter(kind="monthly", status="allocated").order_by("pk").first()
+    return {"audit_id": found.pk} if found else None
+
+
 SAMPLERS: dict[str, Sampler] = {
+    "audits:allocation-round": _round,
+    "audits:allocation-confirm": _round,
+    "audits:proposal-swap": _proposal,
+    "audits:proposal-exclude": _proposal,
+    "audits:proposal-include": _proposal,
+    "audits:audit-cancel": _monthly_audit,
+    "audits:audit-reallocate": _monthly_audit,
+    "audits:audit-declare-conflict": _monthly_audit,
+    "audits:dip-sample": _dip_sample,
+    "audits:programme-detail": _programme,
+    "audits:partner-section": _partner_section,
+    "audits:programme-new-for-child": _child_case,
+    "audits:concern-episode": _concern_episode,
+    "audits:action-review": _action_review,
     "audits:audit-edit": _audit,
     "audits:concern-raise": _audit,
     "audits:concern-detail": _concern,

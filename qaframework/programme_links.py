@@ -1,0 +1,41 @@
+"""The audit programme's pages a person has, for "my work" (only the ones their role gives)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from audits import permissions as audit_permissions
+from audits.services.concern_process import can_view_register
+from audits.services.dip_samples import can_set_dip_sample_theme, can_view_dip_sample_summary
+from audits.services.early_help import can_allocate_early_help
+from organisation.models import Role
+from organisation.scope import Scope
+
+from .qa_settings import can_read_settings
+
+
+def programme_links(scope: Scope) -> list[tuple[str, str]]:
+    """(label, url) pairs, in the order a person works through them."""
+    partner_only = scope.has_role(Role.PARTNER_CONTRIBUTOR) and not scope.is_qa
+    manager = audit_permissions.can_list_audits(scope)
+    links: list[tuple[str, str, bool]] = [
+        ("Audit programme progress", "audit-programme-progress", manager),
+        ("Immediate safeguarding concerns", "audits:concern-list", manager),
+        ("The child of concern register", "audits:concern-register", can_view_register(scope)),
+        (
+            "Your dip samples",
+            "audits:my-dip-samples",
+            scope.has_role(Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE),
+        ),
+        ("Dip-sample results by team", "audits:dip-sample-summary", can_view_dip_sample_summary(scope)),
+        ("This month's dip-sample theme", "audits:dip-sample-rounds", can_set_dip_sample_theme(scope)),
+        ("Monthly allocation", "audits:allocation-list", scope.is_qa),
+        ("Allocate an audit by hand", "audits:allocate", audit_permissions.can_allocate_by_hand(scope)),
+        ("Thematic, ad-hoc and multi-agency audits", "audits:programme-list", manager and not partner_only),
+        ("The annual audit plan", "audits:audit-plan", manager and not partner_only),
+        ("Early help audits to allocate", "audits:early-help-allocate", can_allocate_early_help(scope)),
+        ("Your sections of multi-agency audits", "audits:partner-sections", scope.has_role(Role.PARTNER_CONTRIBUTOR)),
+        ("Actions for improvement", "audits:action-list", bool(scope.user_id)),
+        ("QA settings", "qa-settings", can_read_settings(scope)),
+    ]
+    return [(label, reverse(name)) for label, name, allowed in links if allowed]
