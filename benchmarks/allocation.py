@@ -92,10 +92,15 @@ def main() -> None:
     from audits.models import AllocationRound, Audit
     from audits.services.monthly import allocation_confirm, allocation_propose
     from core.models import Job, Notification
+    from qaframework.celery import app
 
+    # As in production: the notification emails are queued for the workers (here an in-memory
+    # broker), not sent inside the confirmation.
+    app.conf.task_always_eager = False
     build()
     propose_times: list[float] = []
     confirm_times: list[float] = []
+    totals: list[float] = []
     allocated = 0
     for _ in range(RUNS):
         with transaction.atomic():
@@ -110,9 +115,14 @@ def main() -> None:
         began = time.perf_counter()
         allocated = allocation_confirm(round=round_, actor=None, today=TODAY)
         confirm_times.append(time.perf_counter() - began)
+        totals.append(propose_times[-1] + confirm_times[-1])
     print(f"allocation: {AUDITORS} auditors, {CASES:,} eligible case files, {RUNS} runs, {allocated} audits allocated")
     print(f"  proposal (the draw) median {statistics.median(propose_times):.2f} s (target under 2 s)")
-    print(f"  confirmation (audits + notifications) median {statistics.median(confirm_times):.2f} s")
+    print(
+        "  confirmation (audits, history, notification rows, emails queued) median "
+        f"{statistics.median(confirm_times):.2f} s"
+    )
+    print(f"  allocation in all (proposal + confirmation) median {statistics.median(totals):.2f} s (target under 2 s)")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,11 @@ def _queue(job_id: int) -> None:
     run_job_task.delay(job_id)
 
 
+def queue_job_on_commit(job_id: int) -> None:
+    """Queue a job row written in bulk (rows made with :func:`job_enqueue` are queued already)."""
+    _queue_on_commit(job_id)
+
+
 def _queue_on_commit(job_id: int) -> None:
     # robust: if the broker is down the page (or the sweep) still finishes; the row stays
     # queued and the next sweep queues it again.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import hooks
-from core.notifications import notify
+from core.notifications import Notice, notify_many
 from organisation.models import CaseFile, CaseType, Duty, DutyAssignment, Role, RoleAssignment, User
 
 from ..models import Audit, AuditKind, AuditStatus, ToolVersion
@@ -28,13 +28,20 @@ class AllocationError(Exception):
 
 def team_managers_of(team_id: int, *, today: datetime.date) -> list[Any]:
     """The people who manage a team today (several when someone is acting up)."""
-    return [
-        a.person
-        for a in RoleAssignment.objects.active_on(today)
-        .filter(team_id=team_id, role=Role.TEAM_MANAGER, person__is_active=True)
+    return team_managers_by_team([team_id], today=today).get(team_id, [])
+
+
+def team_managers_by_team(team_ids: Any, *, today: datetime.date) -> dict[int, list[Any]]:
+    """The managers of several teams today, in one query."""
+    managers: dict[int, list[Any]] = {}
+    for assignment in (
+        RoleAssignment.objects.active_on(today)
+        .filter(team_id__in=team_ids, role=Role.TEAM_MANAGER, person__is_active=True)
         .select_related("person")
         .order_by("person_id")
-    ]
+    ):
+        managers.setdefault(assignment.team_id, []).append(assignment.person)
+    return managers
 
 
 @transaction.atomic
@@ -51,11 +58,17 @@ def audit_allocate(
     notify_people: bool = True,
     allocation_round: Any = None,
     programme: Any = None,
+    team_managers: list[Any] | None = None,
+    notices: list[Notice] | None = None,
 ) -> Audit:
     """Allocate an audit of ``case_file`` to ``auditor``, freezing the case as it is today.
 
     ``allocation_round`` / ``programme``: the monthly round or the thematic, ad-hoc or
-    multi-agency audit it belongs to (set at creation, so the audit has one history row)."""
+    multi-agency audit it belongs to (set at creation, so the audit has one history row).
+    ``team_managers``: the case team's managers today, when the caller has already read them
+    (a whole month's allocation reads them once for every team). ``notices``: collect the
+    notifications there for the caller to make in bulk (core.notifications.notify_many), instead
+    of making them one by one."""
     day = today or timezone.localdate()
     if tool_version.status != ToolVersion.Status.PUBLISHED:
         raise AllocationError("Only a published version of an audit tool can be used.")
@@ -89,43 +102,57 @@ def audit_allocate(
         programme=programme,
     )
     if notify_people:
-        _notify_allocated(audit, today=day)
+        managers = team_managers if team_managers is not None else team_managers_of(audit.team_id, today=day)
+        made = allocation_notices(audit, managers=managers)
+        if notices is not None:
+            notices.extend(made)
+        else:
+            notify_many(made)
     hooks.call(AUDIT_ALLOCATED_HOOK, audit=audit)
     return audit
 
 
-def _notify_allocated(audit: Audit, *, today: datetime.date) -> None:
+def allocation_notices(audit: Audit, *, managers: list[Any]) -> list[Notice]:
+    """Who is told of an allocation: the auditor, the practitioner (with the reflection prompt)
+    and the team's managers. The emails carry only the neutral message and a link."""
     url = reverse("audits:audit-detail", args=[audit.pk])
     key = f"audit-allocated:{audit.pk}"
     # In the app only (never emailed): which case, who audits it, by when.
     detail = f"{audit.case_reference}, audited by {audit.auditor.full_name}, due {audit.due_on:%d %B %Y}"
-    notify(
-        recipient=audit.auditor,
-        kind="audit-allocated",
-        key=key,
-        message=f"You have an audit to complete by {audit.due_on:%d %B %Y}",
-        url=url,
-        detail=detail,
-    )
-    if audit.practitioner_id:
-        notify(
-            recipient=audit.practitioner,
-            kind="audit-allocated-practitioner",
-            key=key,
-            message="An audit of a child you work with has been arranged — please add your reflection before it",
-            url=url,
-            detail=detail,
+    notices = [
+        Notice(
+            audit.auditor,
+            "audit-allocated",
+            key,
+            f"You have an audit to complete by {audit.due_on:%d %B %Y}",
+            url,
+            detail,
         )
-    for manager in team_managers_of(audit.team_id, today=today):
-        if manager.pk != audit.auditor_id:
-            notify(
-                recipient=manager,
-                kind="audit-allocated-manager",
-                key=key,
-                message="An audit of a child your team works with has been arranged",
-                url=url,
-                detail=detail,
+    ]
+    if audit.practitioner_id:
+        notices.append(
+            Notice(
+                audit.practitioner,
+                "audit-allocated-practitioner",
+                key,
+                "An audit of a child you work with has been arranged — please add your reflection before it",
+                url,
+                detail,
             )
+        )
+    notices += [
+        Notice(
+            manager,
+            "audit-allocated-manager",
+            key,
+            "An audit of a child your team works with has been arranged",
+            url,
+            detail,
+        )
+        for manager in managers
+        if manager.pk != audit.auditor_id
+    ]
+    return notices
 
 
 # --- allocation by hand (the QA team) ----------------------------------------------------------

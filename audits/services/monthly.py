@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import QASettings
-from core.notifications import notify
+from core.notifications import Notice, notify, notify_many
 from core.sweeps import register_sweep
 from core.workdays import last_working_day_of_month
 from organisation.models import CaseFile, CaseType, Duty, DutyAssignment, Role, RoleAssignment, User
@@ -38,7 +38,7 @@ from ..models import (
     AuditStatus,
     CancelCategory,
 )
-from .allocation import AllocationError, audit_allocate, tool_version_for_case_type
+from .allocation import AllocationError, audit_allocate, team_managers_by_team, tool_version_for_case_type
 
 # People whose only roles are these do early help audits, chosen by the early help strategic lead.
 EARLY_HELP_ROLES = frozenset({Role.EH_COORDINATOR, Role.EH_STRATEGIC_LEAD})
@@ -403,6 +403,8 @@ def allocation_confirm(*, round: AllocationRound, actor: Any, today: datetime.da
     if before_confirm_inserts is not None:
         before_confirm_inserts()
     created = 0
+    managers = team_managers_by_team({p.case_file.team_id for p in proposals}, today=day)
+    notices: list[Notice] = []
     for proposal in proposals:
         case = proposal.case_file
         if case.case_type not in versions:
@@ -421,10 +423,15 @@ def allocation_confirm(*, round: AllocationRound, actor: Any, today: datetime.da
                     kind=AuditKind.MONTHLY,
                     today=day,
                     allocation_round=round,
+                    team_managers=managers.get(case.team_id, []),
+                    notices=(local := []),
                 )
         except (IntegrityError, AllocationError):
             continue  # already allocated (a second run or a concurrent worker), or no longer allowed
+        notices.extend(local)  # only audits that were really made (their savepoint committed)
         created += 1
+    # Auditor, practitioner (with the reflection prompt) and TM, told once each, in bulk.
+    notify_many(notices)
     locked = AllocationRound.objects.select_for_update().get(pk=round.pk)
     if locked.status != AllocationRound.Status.CONFIRMED:
         locked.status = AllocationRound.Status.CONFIRMED
