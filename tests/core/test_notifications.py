@@ -58,3 +58,23 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server down")
+
+
+def test_notify_many_tells_each_person_once_and_queues_one_email_each(world, django_capture_on_commit_callbacks):
+    from core.notifications import Notice, notify_many
+
+    tm, prac = world.people["team_manager_same"], world.people["practitioner_own"]
+    notify(recipient=tm, kind="t", key="event-9", message="Already told", url="/")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = notify_many(
+            [
+                Notice(tm, "t", "event-9", "Told again?", "/"),  # already told about this event
+                Notice(prac, "t", "event-9", "Something for you", "/cases/", detail="CASE-A"),
+                Notice(prac, "t", "event-9", "Something for you", "/cases/"),  # listed twice
+            ]
+        )
+    assert made == 1
+    assert Notification.objects.filter(key="event-9").count() == 2
+    assert [m.to for m in mail.outbox] == [[prac.email]]
+    assert "CASE-A" not in mail.outbox[0].body  # the detail is for the app only
