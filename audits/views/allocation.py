@@ -58,8 +58,8 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"The allocation for {round_.month:%B %Y} is ready to review.")
         return redirect("audits:allocation-round", round_id=round_.pk)
     rounds = AllocationRound.objects.annotate(
-        lines=Count("proposals"),
-        with_case=Count("proposals", filter=Q(proposals__case_file__isnull=False)),
+        lines=Count("proposals", distinct=True),
+        with_case=Count("proposals", filter=Q(proposals__case_file__isnull=False), distinct=True),
         allocated=Count("audits", filter=~Q(audits__status="cancelled"), distinct=True),
     ).order_by("-month")
     has_this_month = any(r.month == this_month for r in rounds)

@@ -4,6 +4,8 @@ conflict. Others get 403 (pages their role lacks) or 404 (records outside their 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -300,3 +302,15 @@ def test_wrong_methods_are_refused(client, setup):
     assert client.get(reverse("audits:proposal-include", args=[line.pk])).status_code == 405
     assert client.post(reverse("audits:allocation-round", args=[round_.pk])).status_code == 405
     assert not Audit.objects.exists()
+
+
+def test_the_list_counts_auditors_and_audits_of_a_confirmed_round(client, setup):
+    round_ = confirmed_round(client, setup)
+    lines = round_.proposals.count()
+    with_case = round_.proposals.filter(case_file__isnull=False).count()
+    allocated = round_.audits.count()
+    assert allocated == with_case >= 2  # the fixture gives several auditors a case
+    page = client.get(reverse("audits:allocation-list")).content.decode()
+    cells = re.findall(r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>', page)
+    # Auditors, with a case, audits allocated: counted once each, not multiplied by the joins.
+    assert cells == [str(lines), str(with_case), str(allocated)]
