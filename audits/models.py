@@ -329,6 +329,14 @@ class Audit(models.Model):
         "ProgrammeAudit", null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
     )
 
+    # A grade changed by moderation reaches the practitioner only through their TM (below, as
+    # for Inadequate): set by the moderation outcome, cleared of its hold by the TM's record.
+    moderation_changed_grade = models.BooleanField(default=False)
+    change_talked_through_at = models.DateTimeField(null=True, blank=True)
+    change_talked_through_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
     # An Inadequate grade (and later a grade changed by moderation) reaches the practitioner
     # only after their TM records that they have talked it through.
     talked_through_at = models.DateTimeField(null=True, blank=True)
@@ -831,3 +839,153 @@ class PartnerSection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.title}"
+
+
+# --- moderation ------------------------------------------------------------------------------------
+class ModerationReason(models.TextChoices):
+    RANDOM = "random", "Chosen at random"
+    INADEQUATE = "inadequate", "Every Inadequate grade is moderated"
+    OUTSTANDING = "outstanding", "Every Outstanding grade is moderated"
+    NEW_AUDITOR = "new_auditor", "One of a new auditor's first three audits"
+    MANUAL = "manual", "Added by the QA team"
+
+
+class QualityRating(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class Moderation(models.Model):
+    """The QA team's moderation of one audit. Both grades are kept: the auditor's on the audit
+    and its answers, the moderator's here; the moderated grade is the one reported."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    audit = models.OneToOneField(Audit, on_delete=models.PROTECT, related_name="moderation")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
+    reason = models.CharField(max_length=20, choices=ModerationReason.choices)
+    manual_reason = models.CharField(max_length=300, blank=True)
+    selected_at = models.DateTimeField()
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="moderations"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # The overall grade: agree, or a different grade with a reason.
+    overall_agrees = models.BooleanField(null=True, blank=True)
+    overall_grade = models.CharField(max_length=30, choices=Grade.choices, blank=True)
+    overall_reason = models.TextField(blank=True)
+    feedback = models.TextField(blank=True, help_text="To the auditor, in strengths-based terms.")
+    # An optional rating of the audit's own quality.
+    quality_evidence = models.CharField(max_length=10, choices=QualityRating.choices, blank=True)
+    quality_lived_experience = models.CharField(max_length=10, choices=QualityRating.choices, blank=True)
+    quality_strengths_language = models.CharField(max_length=10, choices=QualityRating.choices, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # The auditor's response to the moderation.
+    auditor_response = models.TextField(blank=True)
+    auditor_responded_at = models.DateTimeField(null=True, blank=True)
+    response_version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["selected_at", "pk"]
+        indexes = [models.Index(fields=["status", "selected_at"], name="moderation_queue")]
+
+    def __str__(self) -> str:
+        return f"Moderation of audit {self.audit_id}"
+
+    @property
+    def auditor_grade(self) -> str:
+        return self.audit.overall_grade
+
+    @property
+    def moderated_grade(self) -> str:
+        """The moderator's overall grade: the auditor's when they agree."""
+        return self.audit.overall_grade if self.overall_agrees else self.overall_grade
+
+
+class ElementModeration(models.Model):
+    """The moderator's view of one element: agree, or a different grade with a reason."""
+
+    moderation = models.ForeignKey(Moderation, on_delete=models.CASCADE, related_name="elements")
+    element = models.ForeignKey(Element, on_delete=models.PROTECT, related_name="+")
+    agrees = models.BooleanField(null=True, blank=True)
+    grade = models.CharField(max_length=30, choices=Grade.choices, blank=True)
+    reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["moderation", "element__position"]
+        constraints = [models.UniqueConstraint(fields=["moderation", "element"], name="element_moderation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.moderation_id}: {self.element_id}"
+
+
+class CalibrationExercise(models.Model):
+    """Several auditors grade the same anonymised audit, then see the spread side by side."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open for grading"
+        CLOSED = "closed", "Closed: results shown"
+
+    title = models.CharField(max_length=200)
+    # The audit copied (seen by the QA team only); the copy below carries no identifying fields.
+    source_audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="+")
+    anonymised = models.JSONField(default=dict, help_text="The copy: elements, answers and text, anonymised.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="calibration_exercises")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CalibrationResponse(models.Model):
+    exercise = models.ForeignKey(CalibrationExercise, on_delete=models.CASCADE, related_name="responses")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # {"A1": {"grade": "good", "reason": "..."}, ...}
+    element_grades = models.JSONField(default=dict, blank=True)
+    overall_grade = models.CharField(max_length=30, choices=Grade.choices, blank=True)
+    overall_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["exercise", "auditor__full_name"]
+        constraints = [models.UniqueConstraint(fields=["exercise", "auditor"], name="calibration_response_once")]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id}: {self.auditor_id}"
+
+
+class AuditorTraining(models.Model):
+    """An auditor's training date (DESIGN section 4: training dates are recorded)."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="auditor_training")
+    trained_on = models.DateField()
+    course = models.CharField(max_length=200)
+    notes = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person__full_name", "-trained_on"]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.course} ({self.trained_on})"

@@ -133,6 +133,15 @@ def my_work(scope: Scope, *, today: datetime.date) -> dict[str, Any]:
         work["concerns_overdue"] = _short(concerns.select_related("audit").order_by("action_due_on", "pk"))
     work["reviews_to_do"] = _short(reviews_for_reviewer(scope))
     if scope.managed_team_ids:
+        # A grade changed by moderation reaches the practitioner only after the TM's talk.
+        work["changes_to_talk_through"] = _short(
+            Audit.objects.filter(
+                team_id__in=scope.managed_team_ids,
+                moderation_changed_grade=True,
+                change_talked_through_at__isnull=True,
+            ).order_by("pk")
+        )
+    if scope.managed_team_ids:
         work["team_children_of_concern"] = _short(
             concern_register(scope).filter(audit__team_id__in=scope.managed_team_ids)
         )

@@ -51,6 +51,8 @@ def practitioner_sees_findings(audit: Audit) -> bool:
     has recorded that they talked it through (DESIGN section 4)."""
     if audit.status not in DONE_STATUSES:
         return False
+    if audit.moderation_changed_grade and audit.change_talked_through_at is None:
+        return False  # a grade changed by moderation reaches them through their TM
     return not (audit.reported_grade == Grade.INADEQUATE and audit.talked_through_at is None)
 
 

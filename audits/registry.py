@@ -23,10 +23,12 @@ def register_all() -> None:
     from .services import (
         actions,
         answers,
+        calibration,
         concern_process,
         concerns,
         dip_samples,
         early_help,
+        moderation,
         monthly,
         practitioner,
         programme,
@@ -47,5 +49,7 @@ def register_all() -> None:
         dip_samples,
         programme,
         early_help,
+        moderation,
+        calibration,
     ):
         module.register()

@@ -2,14 +2,17 @@
 
 from .views import (
     actions,
+    agreement,
     allocate,
     allocation,
+    calibration,
     concerns,
     detail,
     dip_samples,
     early_help,
     form,
     lists,
+    moderation,
     practitioner,
     programme,
     register,
@@ -32,4 +35,7 @@ urlpatterns = [
     *dip_samples.urlpatterns,
     *programme.urlpatterns,
     *early_help.urlpatterns,
+    *moderation.urlpatterns,
+    *agreement.urlpatterns,
+    *calibration.urlpatterns,
 ]

@@ -35,6 +35,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         items.append(("Find a child", "child-search"))
     if scope.is_qa:
         items.append(("Allocation", "audits:allocation-list"))
+        items.append(("Moderation", "audits:moderation-queue"))
     if audit_permissions.can_manage_tools(scope):
         items.append(("Audit tools", "audits:tool-list"))
     if permissions.can_import_caseload(scope):

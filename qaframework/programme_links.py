@@ -8,7 +8,7 @@ from audits import permissions as audit_permissions
 from audits.services.concern_process import can_view_register
 from audits.services.dip_samples import can_set_dip_sample_theme, can_view_dip_sample_summary
 from audits.services.early_help import can_allocate_early_help
-from organisation.models import Role
+from organisation.models import Duty, Role
 from organisation.scope import Scope
 
 from .qa_settings import can_read_settings
@@ -29,6 +29,10 @@ def programme_links(scope: Scope) -> list[tuple[str, str]]:
         ),
         ("Dip-sample results by team", "audits:dip-sample-summary", can_view_dip_sample_summary(scope)),
         ("This month's dip-sample theme", "audits:dip-sample-rounds", can_set_dip_sample_theme(scope)),
+        ("Moderation queue", "audits:moderation-queue", scope.is_qa),
+        ("Grade agreement after moderation", "audits:agreement", manager),
+        ("Calibration exercises", "audits:calibration-list", scope.is_qa or scope.has_duty(Duty.AUDITOR)),
+        ("Auditor training dates", "audits:auditor-training", scope.is_qa or scope.has_duty(Duty.AUDITOR)),
         ("Monthly allocation", "audits:allocation-list", scope.is_qa),
         ("Allocate an audit by hand", "audits:allocate", audit_permissions.can_allocate_by_hand(scope)),
         ("Thematic, ad-hoc and multi-agency audits", "audits:programme-list", manager and not partner_only),
@@ -38,4 +42,8 @@ def programme_links(scope: Scope) -> list[tuple[str, str]]:
         ("Actions for improvement", "audits:action-list", bool(scope.user_id)),
         ("QA settings", "qa-settings", can_read_settings(scope)),
     ]
-    return [(label, reverse(name)) for label, name, allowed in links if allowed]
+    made = [(label, reverse(name)) for label, name, allowed in links if allowed]
+    if scope.has_duty(Duty.AUDITOR):
+        # Their own agreement with the moderators: for them (and the QA team) only.
+        made.append(("Your grades and the moderators'", reverse("audits:agreement-auditor", args=[scope.user_id])))
+    return made

@@ -330,8 +330,11 @@ def audits_close_due(*, today: datetime.date, now: datetime.datetime | None = No
 def findings_released_q(prefix: str = "") -> Q:
     """Audits whose findings the practitioner may read: the database form of
     permissions.practitioner_sees_findings (``prefix`` e.g. "audit__" from an action)."""
-    return Q(**{f"{prefix}status__in": DONE_STATUSES}) & ~Q(
-        **{f"{prefix}reported_grade": Grade.INADEQUATE, f"{prefix}talked_through_at__isnull": True}
+    return (
+        Q(**{f"{prefix}status__in": DONE_STATUSES})
+        & ~Q(**{f"{prefix}reported_grade": Grade.INADEQUATE, f"{prefix}talked_through_at__isnull": True})
+        # A grade changed by moderation waits for the TM's talk, as permissions.py says.
+        & ~Q(**{f"{prefix}moderation_changed_grade": True, f"{prefix}change_talked_through_at__isnull": True})
     )
 
 

@@ -149,6 +149,11 @@ def test_demo_accounts_have_something_real_to_look_at(db):
 PROGRAMME_MODELS = [
     getattr(audit_models, name)
     for name in (
+        "CalibrationResponse",
+        "CalibrationExercise",
+        "AuditorTraining",
+        "ElementModeration",
+        "Moderation",
         "ActionReviewItem",
         "ActionReview",
         "ChildOfConcern",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audits.demo import demo_audits_seed
 from audits.demo_concern import seed_concern
 from audits.demo_dip_samples import seed_dip_samples
+from audits.demo_moderation import seed_moderation
 from audits.demo_programme import seed_programme
 from organisation.demo import DEMO_PASSWORD, SIZES, demo_authority_seed
 
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         for line in [*report.lines(), *audits.lines()]:
             self.stdout.write(f"  {line}")
         # The audit programme on top of the audits: each part seeds itself, idempotently.
-        for seed_part in (seed_concern, seed_programme, seed_dip_samples):
+        # Moderation first, so reported grades are final before the child of concern register.
+        for seed_part in (seed_moderation, seed_concern, seed_programme, seed_dip_samples):
             self.stdout.write(f"  {seed_part(size=size, today=today)}")
         if report.created_anything or audits.created_anything:
             self.stdout.write(self.style.SUCCESS("Demo authority built."))

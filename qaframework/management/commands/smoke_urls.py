@@ -30,8 +30,10 @@ from audits.models import (
     AllocationProposal,
     AllocationRound,
     Audit,
+    CalibrationExercise,
     DipSample,
     Element,
+    Moderation,
     PartnerSection,
     ProgrammeAudit,
     ToolVersion,
@@ -216,7 +218,41 @@ def _monthly_audit(personas: Personas) -> dict[str, Any] | None:
     return {"audit_id": found.pk} if found else None
 
 
+def _moderated_auditor(personas: Personas) -> dict[str, Any] | None:
+    found = Moderation.objects.filter(status="done").order_by("pk").values_list("audit__auditor_id", flat=True).first()
+    return {"person_id": found or personas.qa_officer.pk}
+
+
+def _moderation(personas: Personas, **filters: Any) -> dict[str, Any] | None:
+    found = Moderation.objects.filter(**filters).order_by("pk").first()
+    return {"moderation_id": found.pk} if found else None
+
+
+def _audit_where(personas: Personas, **filters: Any) -> dict[str, Any] | None:
+    found = Audit.objects.filter(**filters).order_by("pk").first()
+    return {"audit_id": found.pk} if found else None
+
+
+def _calibration_exercise(personas: Personas) -> dict[str, Any] | None:
+    found = CalibrationExercise.objects.order_by("-created_at", "pk").first()
+    return {"exercise_id": found.pk} if found else None
+
+
 SAMPLERS: dict[str, Sampler] = {
+    "audits:moderation": _moderation,
+    "audits:moderation-assign": lambda personas: _moderation(personas, status__in=["waiting", "in_progress"]),
+    "audits:moderation-outcome": lambda personas: _moderation(personas, status="done"),
+    # Any audit will do when none fits: the page must answer (a kind refusal), never fail.
+    "audits:moderation-add": lambda personas: (
+        _audit_where(personas, status__in=["submitted", "closed"], moderation__isnull=True) or _audit_where(personas)
+    ),
+    "audits:change-talked-through": lambda personas: (
+        _audit_where(personas, moderation_changed_grade=True) or _audit_where(personas)
+    ),
+    "audits:calibration-exercise": _calibration_exercise,
+    "audits:calibration-results": _calibration_exercise,
+    "audits:calibration-close": _calibration_exercise,
+    "audits:agreement-auditor": _moderated_auditor,
     "audits:allocation-round": _round,
     "audits:allocation-confirm": _round,
     "audits:proposal-swap": _proposal,
