@@ -11,19 +11,18 @@ each pillar.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import QueryDict
 
 from core.forms import FREE_TEXT_HINT, BaseForm
-from core.templatetags.core_tags import error_summary
 
+from .forms_parts import PartForms
 from .models import (
     Audit,
     Element,
@@ -43,7 +42,6 @@ from .services.answers import (
     OVERALL_FIELDS,
     OVERALL_PART,
     Problem,
-    SaveResult,
     element_part,
 )
 
@@ -390,77 +388,24 @@ class OverallForm(BaseForm):
 
 
 # --- the page: all the parts together ---------------------------------------------------------------
-class AuditForms:
+class AuditForms(PartForms):
     """Every part of one audit's form, bound to one POST (or to what is stored)."""
 
     def __init__(self, audit: Audit, data: QueryDict | None = None, *, options: FormOptions | None = None) -> None:
         self.audit = audit
         self.options = options or form_options(audit)
         self.answers = {a.element_id: a for a in audit.answers.all()}
-        self._bind(data)
+        self.bind(data)
 
     def _bind(self, data: QueryDict | None) -> None:
-        self.data = data
         self.element_forms = [
             ElementAnswerForm(data, element=e, options=self.options, answer=self.answers.get(e.pk))
             for e in self.options.elements
         ]
         self.overall = OverallForm(data, audit=self.audit, options=self.options)
-        self.extra_errors: list[tuple[str, str]] = []
 
-    @property
-    def forms(self) -> list[ElementAnswerForm | OverallForm]:
-        return [*self.element_forms, self.overall]
-
-    def by_part(self) -> dict[str, ElementAnswerForm | OverallForm]:
-        return {form.part: form for form in self.forms}
-
-    def valid_parts(self) -> dict[str, dict[str, Any]]:
-        """The parts that pass the draft rules, ready for the service; the others are left out."""
-        return {form.part: form.part_values() for form in self.forms if form.is_valid()}
-
-    @property
-    def all_valid(self) -> bool:
-        return all(form.is_valid() for form in self.forms)
-
-    def json_errors(self) -> dict[str, list[str]]:
-        """Draft-rule errors keyed by the input's name (a part's own errors by its prefix)."""
-        errors: dict[str, list[str]] = {}
-        for form in self.forms:
-            if form.is_valid():
-                continue
-            for name, messages in form.errors.items():
-                key = form.prefix if name == NON_FIELD_ERRORS else form[name].html_name
-                errors[key] = [str(m) for m in messages]
-        return errors
-
-    def after_save(self, save: SaveResult) -> None:
-        """Show the page again keeping what was typed, with each saved part's new version and,
-        for a conflicting part, the stored version: saving again then deliberately keeps the
-        person's text (they have seen both)."""
-        if self.data is None:
-            return
-        data = self.data.copy()
-        versions = {**save.versions, **{c.part: c.version for c in save.conflicts}}
-        for part, version in versions.items():
-            data[f"{part}-version"] = str(version)
-        self._bind(data)
-        for form in self.forms:
-            form.is_valid()
-
-    def add_problems(self, problems: Iterable[Problem]) -> None:
-        forms_by_part = self.by_part()
-        for problem in problems:
-            form = forms_by_part.get(problem.part)
-            if form is not None and problem.field in form.fields:
-                form.add_error(problem.field, problem.message)
-            else:
-                self.extra_errors.append(("actions" if problem.part == ACTIONS_PART else "", problem.message))
-
-    def error_items(self) -> list[tuple[str, str]]:
-        """The GOV.UK error summary: each message linking to its field (radios: the first option)."""
-        items = error_summary(*self.forms)["error_items"]
-        return [*items, *self.extra_errors]
+    def extra_error_target(self, problem: Problem) -> str:
+        return "actions" if problem.part == ACTIONS_PART else ""
 
 
 # --- immediate concerns ---------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ page and saved part by part with their own versions; completeness is checked by 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
@@ -13,11 +12,10 @@ from django import forms
 from django.http import QueryDict
 
 from core.forms import BaseForm
-from core.templatetags.core_tags import error_summary
 
 from .forms_audit import _grade_choices, _radios, _text
+from .forms_parts import PartForms
 from .models import ElementModeration, Grade, Moderation, QualityRating, ScaleOption
-from .services.answers import Problem, SaveResult
 from .services.moderation import OVERALL_PART, element_part, moderated_elements
 
 AGREE_CHOICES = [Choice("yes", "I agree with the auditor's grade"), Choice("no", "I would give a different grade")]
@@ -111,20 +109,18 @@ class OverallModerationForm(_PartForm):
         return values
 
 
-class ModerationForms:
+class ModerationForms(PartForms):
     """Every part's form for one moderation, read in a handful of queries."""
 
     def __init__(self, moderation: Moderation, data: QueryDict | None = None) -> None:
         self.moderation = moderation
-        self.data = data
         options = list(ScaleOption.objects.filter(scale__key="grade").order_by("position"))
         self.grades = _grade_choices(options)
         self.grade_labels = {c.value: c.label for c in self.grades} or dict(Grade.choices)
         self.elements = moderated_elements(moderation)
         self.answers = {a.element_id: a for a in moderation.audit.answers.all()}
         self.rows = {row.element_id: row for row in moderation.elements.all()}
-        self.extra_errors: list[tuple[str, str]] = []
-        self._bind(data)
+        self.bind(data)
 
     def _bind(self, data: QueryDict | None) -> None:
         self.element_forms = [
@@ -134,53 +130,6 @@ class ModerationForms:
             for e in self.elements
         ]
         self.overall = OverallModerationForm(data, moderation=self.moderation, grades=self.grades)
-
-    @property
-    def forms(self) -> list[Any]:
-        return [*self.element_forms, self.overall]
-
-    @property
-    def all_valid(self) -> bool:
-        return all(form.is_valid() for form in self.forms)
-
-    def valid_parts(self) -> dict[str, dict[str, Any]]:
-        return {form.prefix: form.part_values() for form in self.forms if form.is_valid()}
-
-    def by_part(self) -> dict[str, Any]:
-        return {form.prefix: form for form in self.forms}
-
-    def json_errors(self) -> dict[str, list[str]]:
-        errors: dict[str, list[str]] = {}
-        for form in self.forms:
-            if not form.is_valid():
-                for name, messages in form.errors.items():
-                    errors[form[name].html_name if name in form.fields else form.prefix] = [str(m) for m in messages]
-        return errors
-
-    def after_save(self, save: SaveResult) -> None:
-        """Show the page again keeping what was typed, with each part's version now (for a
-        conflicting part the stored one: saving again keeps this person's text on purpose)."""
-        if self.data is None:
-            return
-        data = self.data.copy()
-        versions = {**save.versions, **{c.part: c.version for c in save.conflicts}}
-        for part, version in versions.items():
-            data[f"{part}-version"] = str(version)
-        self._bind(data)
-        for form in self.forms:
-            form.is_valid()
-
-    def add_problems(self, problems: Iterable[Problem]) -> None:
-        parts = self.by_part()
-        for problem in problems:
-            form = parts.get(problem.part)
-            if form is not None and problem.field in form.fields:
-                form.add_error(problem.field, problem.message)
-            else:
-                self.extra_errors.append(("", problem.message))
-
-    def error_items(self) -> list[tuple[str, str]]:
-        return [*error_summary(*self.forms)["error_items"], *self.extra_errors]
 
 
 class ModerationAddForm(BaseForm):

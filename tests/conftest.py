@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -316,8 +317,11 @@ def _database_url_for_worker() -> str:
     return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def _celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[subprocess.Popen]:
+@contextlib.contextmanager
+def running_celery_worker(name: str) -> Iterator[subprocess.Popen]:
+    """Start a real Celery worker (solo pool) on the test database and Redis; stop it on exit.
+
+    ``name`` makes its node name and its log (``.cache/test-<name><suffix>.log``) its own."""
     from qaframework.celery import app
 
     env = {
@@ -328,50 +332,58 @@ def _celery_worker_process(django_db_setup: None, django_db_blocker: object) -> 
         "DJANGO_SETTINGS_MODULE": "qaframework.settings",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    app.control.purge()
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     # One log per QA_TEST_DB_SUFFIX, like the test database, so parallel runs keep their own.
     suffix = os.environ.get("QA_TEST_DB_SUFFIX", "").strip()
     (ROOT / ".cache").mkdir(exist_ok=True)
-    log = open(ROOT / ".cache" / f"test-worker{suffix}.log", "w")  # noqa: SIM115 - closed at teardown
-    node = f"test-{os.getpid()}@qa-test"
-    proc = subprocess.Popen(
-        [
-            celery,
-            "-A",
-            "qaframework",
-            "worker",
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=INFO",
-            "-n",
-            node,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"Celery worker exited; see {log.name}")
-            # Ping this worker by name: another worker on the same Redis database answering
-            # would otherwise start the test before this one is listening.
-            if app.control.ping(destination=[node], timeout=0.5):
-                break
-        else:
-            raise RuntimeError("Celery worker did not answer ping within 60 s")
-        yield proc
-    finally:
-        proc.terminate()
+    node = f"{name}-{os.getpid()}@qa-test"
+    with open(ROOT / ".cache" / f"test-{name}{suffix}.log", "w") as log:
+        proc = subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "qaframework",
+                "worker",
+                "--pool=solo",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=INFO",
+                "-n",
+                node,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        proc.node = node  # for tests that address this worker
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"Celery worker exited; see {log.name}")
+                # Ping this worker by name: another worker on the same Redis database answering
+                # would otherwise start the test before this one is listening.
+                if app.control.ping(destination=[node], timeout=0.5):
+                    break
+            else:
+                raise RuntimeError("Celery worker did not answer ping within 60 s")
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[subprocess.Popen]:
+    from qaframework.celery import app
+
+    app.control.purge()
+    with running_celery_worker("worker") as proc:
+        yield proc
 
 
 @pytest.fixture

@@ -4,21 +4,15 @@ threads held at the same point (PostgreSQL), and the same task on two real Celer
 from __future__ import annotations
 
 import datetime
-import os
-import shutil
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections
 
 from audits.models import AllocationRound, Audit
 from audits.services import monthly
 from organisation.models import CaseFile, Role
-from tests.conftest import ROOT, _database_url_for_worker, wait_for
+from tests.conftest import running_celery_worker, wait_for
 from tests.factories import CaseFileFactory, TeamFactory, person_with_role
 
 from .factories import tool_version
@@ -78,48 +72,8 @@ def test_two_confirmations_held_at_the_same_point(world, monkeypatch):
 @pytest.fixture
 def second_worker(celery_worker):
     """A second real worker beside the celery_worker fixture's, on the same Redis and database."""
-    from qaframework.celery import app
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for_worker(),
-        "CONN_MAX_AGE": "0",
-        "REDIS_URL": settings.REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "qaframework.settings",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    suffix = os.environ.get("QA_TEST_DB_SUFFIX", "").strip()
-    log = open(ROOT / ".cache" / f"test-worker2{suffix}.log", "w")  # noqa: SIM115 - closed at teardown
-    node = f"test2-{os.getpid()}@qa-test"
-    proc = subprocess.Popen(
-        [
-            celery,
-            "-A",
-            "qaframework",
-            "worker",
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=INFO",
-            "-n",
-            node,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        assert wait_for(lambda: proc.poll() is None and bool(app.control.ping(destination=[node], timeout=0.5)), 60)
+    with running_celery_worker("worker2") as proc:
         yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.mark.worker
@@ -133,7 +87,7 @@ def test_the_same_confirmation_on_two_workers(world, celery_worker, second_worke
     allocation_confirm_task.delay(round_.pk)
     from qaframework.celery import app
 
-    nodes = [f"test-{os.getpid()}@qa-test", f"test2-{os.getpid()}@qa-test"]
+    nodes = [celery_worker.node, second_worker.node]
 
     def idle() -> bool:
         # No result backend: both workers have received a task and hold none now.
