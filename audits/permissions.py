@@ -88,3 +88,19 @@ def can_view_history(scope: Scope) -> bool:
 def can_list_audits(scope: Scope) -> bool:
     """Team, service and authority audit lists: managers and the QA team."""
     return bool(scope.whole_authority or scope.managed_team_ids or scope.area_ids)
+
+
+def is_partner_only(scope: Scope) -> bool:
+    """Partner contributors see only their sections of multi-agency audits: every other page
+    of the programme is 'not found' to them."""
+    return scope.has_role(Role.PARTNER_CONTRIBUTOR) and not scope.is_qa
+
+
+def can_edit_programme(scope: Scope) -> bool:
+    """The QA team runs thematic, ad-hoc and multi-agency audits."""
+    return scope.is_qa
+
+
+def can_manage_allocation(scope: Scope) -> bool:
+    """The QA team reviews and confirms the monthly allocation."""
+    return scope.is_qa

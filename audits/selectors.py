@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 from organisation.models import Role
 from organisation.scope import Scope
 
-from .models import Audit
-from .permissions import AUTHORITY_AUDIT_ROLES
+from .models import Audit, ProgrammeAudit
+from .permissions import AUTHORITY_AUDIT_ROLES, can_list_audits, is_partner_only
 
 
 def audit_filter(scope: Scope) -> Q:
@@ -27,3 +27,18 @@ def audit_filter(scope: Scope) -> Q:
 def audits_visible(scope: Scope, queryset: QuerySet[Audit] | None = None) -> QuerySet[Audit]:
     qs = Audit.objects.all() if queryset is None else queryset
     return qs.filter(audit_filter(scope))
+
+
+def programmes_visible(scope: Scope) -> QuerySet[ProgrammeAudit]:
+    """Thematic, ad-hoc and multi-agency audits: QA and the whole-authority roles see all;
+    managers those with an audit (or a child) in their scope; auditors those they are assigned."""
+    qs = ProgrammeAudit.objects.all()
+    if scope.user_id is None or is_partner_only(scope):
+        return qs.none()
+    if scope.whole_authority:
+        return qs
+    q = Q(auditors__pk=scope.user_id)
+    if can_list_audits(scope):
+        q |= Q(pk__in=audits_visible(scope).filter(programme__isnull=False).values("programme_id"))
+        q |= Q(case_file__in=scope.case_files())
+    return qs.filter(q).distinct()

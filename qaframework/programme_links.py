@@ -16,7 +16,7 @@ from .qa_settings import can_read_settings
 
 def programme_links(scope: Scope) -> list[tuple[str, str]]:
     """(label, url) pairs, in the order a person works through them."""
-    partner_only = scope.has_role(Role.PARTNER_CONTRIBUTOR) and not scope.is_qa
+    partner_only = audit_permissions.is_partner_only(scope)
     manager = audit_permissions.can_list_audits(scope)
     links: list[tuple[str, str, bool]] = [
         ("Audit programme progress", "audit-programme-progress", manager),

@@ -11,8 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisation.scope import Scope
-
 from .. import permissions
 from ..forms_monthly import CancelForm, ConflictForm, ExcludeForm, ReallocateForm, SwapForm
 from ..models import AllocationProposal, AllocationRound, Audit
@@ -33,12 +31,8 @@ from ..services.monthly import (
 from .practitioner import audit_or_404
 
 
-def can_manage_allocation(scope: Scope) -> bool:
-    return scope.is_qa
-
-
 def _qa_only(request: HttpRequest) -> None:
-    if not can_manage_allocation(request.scope):
+    if not permissions.can_manage_allocation(request.scope):
         raise PermissionDenied
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -30,34 +30,9 @@ from ..forms_programme import (
     ProgrammeForm,
 )
 from ..models import AuditPlan, PartnerSection, ProgrammeAudit
-from ..selectors import audits_visible
+from ..selectors import audits_visible, programmes_visible
 from ..services import programme as services
 from ..services.sampling import SAMPLED_KEY, SamplingError, cases_matching, sample_draw, sampled_cases
-
-
-# --- who may do what (small predicates over the scope) ------------------------------------------
-def is_partner_only(scope: Scope) -> bool:
-    """Partner contributors see only their sections: every other programme page is 'not found'."""
-    return scope.has_role(Role.PARTNER_CONTRIBUTOR) and not scope.is_qa
-
-
-def can_edit_programme(scope: Scope) -> bool:
-    return scope.is_qa
-
-
-def programmes_visible(scope: Scope) -> QuerySet[ProgrammeAudit]:
-    """QA and the whole-authority roles: all; managers: those with an audit (or a child) in their
-    scope; auditors: those they are assigned."""
-    qs = ProgrammeAudit.objects.all()
-    if scope.user_id is None or is_partner_only(scope):
-        return qs.none()
-    if scope.whole_authority:
-        return qs
-    q = Q(auditors__pk=scope.user_id)
-    if permissions.can_list_audits(scope):
-        q |= Q(pk__in=audits_visible(scope).filter(programme__isnull=False).values("programme_id"))
-        q |= Q(case_file__in=scope.case_files())
-    return qs.filter(q).distinct()
 
 
 def _programme_or_404(scope: Scope, programme_id: int) -> ProgrammeAudit:
@@ -72,7 +47,7 @@ def _programme_or_404(scope: Scope, programme_id: int) -> ProgrammeAudit:
 
 
 def _not_for_partners(scope: Scope) -> None:
-    if is_partner_only(scope):
+    if permissions.is_partner_only(scope):
         raise Http404("Not found")
 
 
@@ -81,9 +56,9 @@ def _not_for_partners(scope: Scope) -> None:
 def audit_plan(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     _not_for_partners(scope)
-    if not (can_edit_programme(scope) or permissions.can_list_audits(scope)):
+    if not (permissions.can_edit_programme(scope) or permissions.can_list_audits(scope)):
         raise PermissionDenied
-    if request.method == "POST" and not can_edit_programme(scope):
+    if request.method == "POST" and not permissions.can_edit_programme(scope):
         raise PermissionDenied
     year = services.plan_year_for(scope.today)
     plan = AuditPlan.objects.filter(year_starting=year).first()
@@ -91,7 +66,7 @@ def audit_plan(request: HttpRequest) -> HttpResponse:
         plan = services.plan_get_or_create(year_starting=year, actor=request.user)
     action = request.POST.get("action")
     item_form = review_form = None
-    if can_edit_programme(scope):
+    if permissions.can_edit_programme(scope):
         stand_in = plan or AuditPlan(year_starting=year)
         item_form = PlanItemForm(request.POST if action == "item" else None, plan=stand_in)
         review_form = PlanReviewForm(request.POST if action == "review" else None, today=scope.today)
@@ -122,7 +97,7 @@ def audit_plan(request: HttpRequest) -> HttpResponse:
             "reviews": reviews,
             "item_form": item_form,
             "review_form": review_form,
-            "can_edit": can_edit_programme(scope),
+            "can_edit": permissions.can_edit_programme(scope),
             "has_errors": bool((item_form and item_form.errors) or (review_form and review_form.errors)),
         },
     )
@@ -134,7 +109,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     _not_for_partners(scope)
     visible = programmes_visible(scope)
-    if not (can_edit_programme(scope) or permissions.can_list_audits(scope) or visible.exists()):
+    if not (permissions.can_edit_programme(scope) or permissions.can_list_audits(scope) or visible.exists()):
         raise PermissionDenied
     programmes = list(
         visible.select_related("tool_version__tool")
@@ -144,7 +119,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audits/programme/list.html",
-        {"programmes": programmes, "can_edit": can_edit_programme(scope)},
+        {"programmes": programmes, "can_edit": permissions.can_edit_programme(scope)},
     )
 
 
@@ -152,7 +127,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_new(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     _not_for_partners(scope)
-    if not can_edit_programme(scope):
+    if not permissions.can_edit_programme(scope):
         raise PermissionDenied
     form = ProgrammeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
@@ -170,7 +145,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
 def programme_new_for_child(request: HttpRequest, case_reference: str) -> HttpResponse:
     scope = request.scope
     _not_for_partners(scope)
-    if not can_edit_programme(scope):
+    if not permissions.can_edit_programme(scope):
         raise PermissionDenied
     case = get_case_file_or_404(scope, case_reference)
     form = ChildAdHocForm(request.POST if request.method == "POST" else None)
@@ -255,7 +230,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     scope = request.scope
     _not_for_partners(scope)
     programme = _programme_or_404(scope, programme_id)
-    can_edit = can_edit_programme(scope)
+    can_edit = permissions.can_edit_programme(scope)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     forms = _detail_forms(request, scope, programme) if can_edit else {}
@@ -342,7 +317,7 @@ def partner_section(request: HttpRequest, section_id: int) -> HttpResponse:
     if section is None:
         raise Http404("No section found")
     is_owner = section.partner_id == scope.user_id
-    if not (is_owner or can_edit_programme(scope)):
+    if not (is_owner or permissions.can_edit_programme(scope)):
         raise Http404("No section found")
     if request.method == "POST" and not is_owner:
         raise PermissionDenied
