@@ -5,39 +5,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field
 from django import forms
 from django.db.models import QuerySet
 
-from core.forms import FREE_TEXT_HINT, BaseForm
+from core.forms import FREE_TEXT_HINT, BaseForm, date_field
 from organisation.models import User
 
 from .forms_practitioner import STALE_PAGE, give_distinct_ids
 from .models import ActionStatus
 from .services.actions import DESCRIPTION_MAX, EVIDENCE_MAX
-
-
-class DateField(DateInputField):
-    """The GOV.UK date input, with our own message for a date that does not exist (31 2 2027)."""
-
-    def compress(self, data_list: Any) -> datetime.date | None:
-        try:
-            return super().compress(data_list)
-        except forms.ValidationError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-def _date_field(label: str, help_text: str, *, required: bool = True) -> DateField:
-    field = DateField(label=label, help_text=help_text, required=required)
-    field.error_messages.update(
-        {
-            "required": f"Enter the {label.lower()}",
-            "incomplete": f"Enter the {label.lower()} as a day, month and year",
-            "invalid": f"Enter the {label.lower()} as a real date",
-        }
-    )
-    return field
 
 
 class ActionForm(BaseForm):
@@ -62,7 +39,7 @@ class ActionForm(BaseForm):
             "invalid_choice": "Choose an owner from the list",
         },
     )
-    due_on = _date_field("Due date", "For example, 27 3 2027")
+    due_on = date_field("Due date", "For example, 27 3 2027")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, owners: QuerySet[User], today: datetime.date, **kwargs: Any) -> None:
@@ -101,7 +78,7 @@ class ActionStatusForm(BaseForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the status of the action"},
     )
-    completed_on = _date_field(
+    completed_on = date_field(
         "Completion date", "Needed when the action is done. For example, 27 3 2027", required=False
     )
     evidence = forms.CharField(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Submit
 from django import forms
@@ -38,3 +40,26 @@ class BaseModelForm(BaseFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
+
+
+class DateField(DateInputField):
+    """The GOV.UK date input, with our own message for a date that does not exist (31 2 2027)."""
+
+    def compress(self, data_list: Any) -> datetime.date | None:
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def date_field(label: str, help_text: str, *, required: bool = True) -> DateField:
+    """A GOV.UK date input whose error messages name the date."""
+    field = DateField(label=label, help_text=help_text, required=required)
+    field.error_messages.update(
+        {
+            "required": f"Enter the {label.lower()}",
+            "incomplete": f"Enter the {label.lower()} as a day, month and year",
+            "invalid": f"Enter the {label.lower()} as a real date",
+        }
+    )
+    return field

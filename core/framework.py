@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,53 @@ class FrameworkOutcome:
     def describe(self) -> str:
         detail = f" ({self.rows} rows)" if self.status != "already loaded" else ""
         return f"{self.source}: {self.status} {self.key} v{self.version} [{self.kind}]{detail}"
+
+
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def max_length(model: type, name: str) -> int:
+    """A model field's max_length, so a loader's limits follow the model."""
+    return int(model._meta.get_field(name).max_length)
+
+
+def text_value(value: Any, *, what: str, limit: int, required: bool = True) -> tuple[str, list[str]]:
+    """A stripped text value from a framework file, and the problems with it (for loaders)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        return "", [f"{what} must be text"]
+    value = value.strip()
+    if required and not value:
+        return "", [f"{what} is empty"]
+    if len(value) > limit:
+        return value, [f"{what} is longer than {limit} characters"]
+    return value, []
+
+
+def list_of_dicts(data: Any, *, what: str) -> list[dict[str, Any]]:
+    """A file's ``data`` as a list of objects, or the whole file is refused."""
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise FrameworkError([f"'data' must be a list of {what}"])
+    return data
+
+
+def versioned_item_problems(items: list[dict[str, Any]], *, noun: str) -> list[str]:
+    """Problems with the ``key`` (a slug) and ``version`` (a whole number from 1) of each item of a
+    file that holds several separately versioned things (checklists, questionnaires), and with
+    any (key, version) given twice."""
+    problems = []
+    pairs = []
+    for index, item in enumerate(items, start=1):
+        key, version = item.get("key"), item.get("version")
+        if not isinstance(key, str) or not SLUG.match(key):
+            problems.append(f"{noun} {index}: 'key' must be a slug")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            problems.append(f"{noun} {key or index}: 'version' must be a whole number from 1")
+        pairs.append((str(key), str(version)))
+    if len(set(pairs)) != len(pairs):
+        problems.append(f"every {noun} needs a different (key, version)")
+    return problems
 
 
 class FrameworkError(Exception):

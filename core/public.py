@@ -12,7 +12,20 @@ from typing import TypeVar
 
 from django.contrib.auth.decorators import login_not_required
 
-PUBLIC_URL_NAMES: frozenset[str] = frozenset({"sign-in", "healthz"})
+PUBLIC_URL_NAMES: frozenset[str] = frozenset(
+    {
+        "sign-in",
+        "healthz",
+        # A family's secure link (feedback/views/family.py): the link, then one session's pages.
+        "family:start",
+        "family:consent",
+        "family:questionnaire",
+        "family:saved",
+        "family:sharing",
+        "family:thanks",
+        "family:declined",
+    }
+)
 
 F = TypeVar("F", bound=Callable)
 

@@ -19,6 +19,7 @@ from audits.permissions import can_allocate_by_hand, is_auditor, is_practitioner
 from audits.selectors import audits_visible
 from core.forms import BaseForm
 from core.models import AccessLog
+from observations.selectors import observations_visible
 from organisation.scope import Scope
 
 
@@ -38,8 +39,8 @@ class ChildSearchForm(BaseForm):
 
 def child_record(scope: Scope, case_reference: str) -> dict[str, object] | None:
     """The case file and everything about the child this person may see, or None. A fixed
-    number of queries however many audits the child has: the case, siblings, audits, and one
-    prefetch each for actions and concerns."""
+    number of queries however many audits the child has: the case, siblings, audits (with the
+    family-feedback outcome), one prefetch each for actions and concerns, and observations."""
     case = (
         scope.case_files()
         .select_related("team__service_area", "practitioner", "chair")
@@ -59,7 +60,7 @@ def child_record(scope: Scope, case_reference: str) -> dict[str, object] | None:
         )
     audits = list(
         audits_visible(scope, Audit.objects.filter(case_file=case))
-        .select_related("auditor", "tool_version__tool", "team")
+        .select_related("auditor", "tool_version__tool", "team", "participation_task")
         .prefetch_related(
             Prefetch("actions", queryset=Action.objects.select_related("owner").order_by("due_on", "pk")),
             Prefetch("concerns", queryset=ImmediateConcern.objects.order_by("-raised_at")),
@@ -73,7 +74,11 @@ def child_record(scope: Scope, case_reference: str) -> dict[str, object] | None:
             is_practitioner(scope, audit) and not is_auditor(scope, audit) and not practitioner_sees_findings(audit)
         )
     shown = [audit for audit in audits if not audit.findings_hidden]
+    observations = list(
+        observations_visible(scope).filter(case_file=case).select_related("observer").order_by("-observed_on", "-pk")
+    )
     return {
+        "observations": observations,
         "case": case,
         "siblings": siblings,
         "audits": audits,

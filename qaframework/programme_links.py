@@ -8,6 +8,8 @@ from audits import permissions as audit_permissions
 from audits.services.concern_process import can_view_register
 from audits.services.dip_samples import can_set_dip_sample_theme, can_view_dip_sample_summary
 from audits.services.early_help import can_allocate_early_help
+from feedback.links import programme_links as feedback_links
+from observations.links import programme_links as observation_links
 from organisation.models import Duty, Role
 from organisation.scope import Scope
 
@@ -40,6 +42,8 @@ def programme_links(scope: Scope) -> list[tuple[str, str]]:
         ("Early help audits to allocate", "audits:early-help-allocate", can_allocate_early_help(scope)),
         ("Your sections of multi-agency audits", "audits:partner-sections", scope.has_role(Role.PARTNER_CONTRIBUTOR)),
         ("Actions for improvement", "audits:action-list", bool(scope.user_id)),
+        *observation_links(scope),
+        *feedback_links(scope),
         ("QA settings", "qa-settings", can_read_settings(scope)),
     ]
     made = [(label, reverse(name)) for label, name, allowed in links if allowed]

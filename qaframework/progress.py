@@ -10,7 +10,10 @@ Definitions, stated on the page too:
 * done: submitted (whether by the due date or later);
 * late: done after the due date, or not done and the due date has passed;
 * a dip sample is done when its files are looked at or a practice observation is recorded
-  instead (when practice observations are their own records, they will count here too).
+  instead;
+* practice observations: completed observations observed in the month, by their observer
+  ("By auditor") or by the observation's frozen team and service area. Only a count: the page
+  never opens the record, which only the practitioner's line, the observer and QA see.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from audits.models import DONE_STATUSES, Audit, AuditKind, AuditStatus, DipSampl
 from audits.permissions import can_list_audits
 from audits.selectors import audit_filter
 from audits.services.dip_samples import FINISHED, dip_sample_filter
+from observations.models import Observation
 from organisation.models import RoleAssignment, Team, User
 from organisation.scope import Scope
 
@@ -50,6 +54,19 @@ class Row:
     dips_expected: int = 0
     dips_done: int = 0
     dips_late: int = 0
+    observations: int = 0
+
+
+COUNT_FIELDS = (
+    "audits_expected",
+    "audits_done",
+    "audits_late",
+    "audits_cancelled",
+    "dips_expected",
+    "dips_done",
+    "dips_late",
+    "observations",
+)
 
 
 @dataclass
@@ -62,15 +79,7 @@ class Breakdown:
     def total(self) -> Row:
         total = Row(name="Total")
         for row in self.rows:
-            for name in (
-                "audits_expected",
-                "audits_done",
-                "audits_late",
-                "audits_cancelled",
-                "dips_expected",
-                "dips_done",
-                "dips_late",
-            ):
+            for name in COUNT_FIELDS:
                 setattr(total, name, getattr(total, name) + getattr(row, name))
         return total
 
@@ -103,13 +112,23 @@ def _dip_counts(qs: QuerySet[DipSample], key: str, today: datetime.date) -> dict
     return {r[key]: r for r in rows}
 
 
+def _observation_counts(qs: QuerySet[Observation], key: str) -> dict[int, int]:
+    rows = qs.order_by().values(key).annotate(n=Count("pk"))
+    return {r[key]: r["n"] for r in rows}
+
+
 def _rows(
-    names: dict[int, str], audits: dict[int, dict[str, int]], dips: dict[int, dict[str, int]], *, keep_empty: bool
+    names: dict[int, str],
+    audits: dict[int, dict[str, int]],
+    dips: dict[int, dict[str, int]],
+    observations: dict[int, int],
+    *,
+    keep_empty: bool,
 ) -> list[Row]:
     rows = []
     for pk, name in names.items():
-        a, d = audits.get(pk, {}), dips.get(pk, {})
-        if not keep_empty and not a and not d:
+        a, d, o = audits.get(pk, {}), dips.get(pk, {}), observations.get(pk, 0)
+        if not keep_empty and not a and not d and not o:
             continue
         rows.append(
             Row(
@@ -121,6 +140,7 @@ def _rows(
                 dips_expected=d.get("expected", 0),
                 dips_done=d.get("done", 0),
                 dips_late=d.get("late", 0),
+                observations=o,
             )
         )
     # By name, never by a count: this page does not rank people or teams.
@@ -141,19 +161,25 @@ def people_in_scope(scope: Scope) -> Q:
 
 def programme_progress(*, scope: Scope, month: datetime.date) -> list[Breakdown]:
     """The three breakdowns for a month. A fixed number of queries, whatever the number of rows:
-    per breakdown, one for audits, one for dip samples and one for the names."""
+    per breakdown, one each for audits, dip samples, practice observations and the names."""
     first = month.replace(day=1)
     today = scope.today
     audits = Audit.objects.filter(month=first, kind__in=PROGRAMME_KINDS)
     dips = DipSample.objects.filter(round__month=first)
+    observed = Observation.objects.filter(
+        status=Observation.Status.COMPLETED, observed_on__year=first.year, observed_on__month=first.month
+    )
 
     # By auditor: only people in the viewer's scope, whatever team the case file is in.
     people = User.objects.filter(people_in_scope(scope))
     by_auditor_audits = _audit_counts(audits.filter(auditor__in=people), "auditor_id", today)
     by_auditor_dips = _dip_counts(dips.filter(manager__in=people), "manager_id", today)
-    ids = set(by_auditor_audits) | set(by_auditor_dips)
+    by_observer = _observation_counts(observed.filter(observer__in=people), "observer_id")
+    ids = set(by_auditor_audits) | set(by_auditor_dips) | set(by_observer)
     names = dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
-    auditors = Breakdown("By auditor", "Auditor", _rows(names, by_auditor_audits, by_auditor_dips, keep_empty=False))
+    auditors = Breakdown(
+        "By auditor", "Auditor", _rows(names, by_auditor_audits, by_auditor_dips, by_observer, keep_empty=False)
+    )
 
     # By team and service area: the audit's (frozen) team; the dip sample's team or area.
     seen_audits = audits.filter(audit_filter(scope))
@@ -166,6 +192,7 @@ def programme_progress(*, scope: Scope, month: datetime.date) -> list[Breakdown]
             team_names,
             _audit_counts(seen_audits.filter(team_id__in=list(team_names)), "team_id", today),
             _dip_counts(seen_dips.filter(team_id__in=list(team_names)), "team_id", today),
+            _observation_counts(observed.filter(team_id__in=list(team_names)), "team_id"),
             keep_empty=False,
         ),
     )
@@ -184,6 +211,7 @@ def programme_progress(*, scope: Scope, month: datetime.date) -> list[Breakdown]
                 "area",
                 today,
             ),
+            _observation_counts(observed.filter(service_area_id__in=list(area_names)), "service_area_id"),
             keep_empty=False,
         ),
     )

@@ -73,6 +73,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The authority's name, shown in the header and on every report.
 AUTHORITY_NAME = env_str("AUTHORITY_NAME", "Northmere Borough Council")
 SERVICE_NAME = "QA Framework"
+# The children's services front door, shown to families on the secure-link pages ("If you are
+# worried about a child, call ..."). The default is a fictional number (Ofcom's drama range).
+AUTHORITY_FRONT_DOOR_PHONE = env_str("AUTHORITY_FRONT_DOOR_PHONE", "01632 960 000")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -285,8 +288,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Celery logs every in-process task at INFO: too much for the demo's console.
-    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
+    # Celery logs every in-process task at INFO, WeasyPrint every step of every PDF: too much.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Tests set this so the password hasher does not cost 0.4 s a user (see STACK.md).

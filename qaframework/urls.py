@@ -21,6 +21,10 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path("", include("organisation.urls")),
     path("audits/", include("audits.urls")),
+    path("observations/", include("observations.urls")),
+    path("feedback/", include("feedback.urls")),
+    # The secure links families open: short, and nothing in them about the case.
+    path("v/", include("feedback.urls_family")),
     *child.urlpatterns,
     *progress.urlpatterns,
     *qa_settings.urlpatterns,

@@ -14,6 +14,8 @@ from audits import mywork as audit_work
 from core.models import Notification
 from core.notifications import notifications_mark_read
 from core.public import public
+from feedback import mywork as feedback_work
+from observations import mywork as observation_work
 from organisation import permissions as organisation_permissions
 from organisation import selectors as organisation_selectors
 
@@ -62,6 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "case_summary": organisation_selectors.case_file_home_summary(scope),
         "can_import": organisation_permissions.can_import_caseload(scope),
         "audits": audit_work.my_work(scope, today=scope.today),
+        "observation_work": observation_work.my_work(scope),
+        "feedback_work": feedback_work.my_work(scope),
         "programme_links": programme_links(scope),
         "notifications": list(
             Notification.objects.filter(recipient=request.user, read_at__isnull=True).order_by("-created_at")[:10]

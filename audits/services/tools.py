@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,7 +24,10 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from core import hooks
-from core.framework import LOADER_HOOK, FrameworkContent, FrameworkError
+from core.framework import LOADER_HOOK, SLUG, FrameworkContent, FrameworkError
+from core.framework import list_of_dicts as _list_of_dicts
+from core.framework import max_length as _max_length
+from core.framework import text_value as _text
 from core.models import FrameworkFile
 from organisation.models import CaseType, User
 
@@ -53,7 +55,6 @@ PROMPT_MAX = 300
 GUIDANCE_MAX = 3000
 # Scales the app's own logic reads by code: their option codes must be exactly these.
 FIXED_SCALES = {"grade": tuple(Grade.values), "progress": tuple(Progress.values)}
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
 class ToolVersionError(Exception):
@@ -73,23 +74,6 @@ class ElementConflict(ToolVersionError):
 
 
 # --- checks shared by the loaders and the edit service ---------------------------------------
-def _max_length(model: type, name: str) -> int:
-    return int(model._meta.get_field(name).max_length)
-
-
-def _text(value: Any, *, what: str, limit: int, required: bool = True) -> tuple[str, list[str]]:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        return "", [f"{what} must be text"]
-    value = value.strip()
-    if required and not value:
-        return "", [f"{what} is empty"]
-    if len(value) > limit:
-        return value, [f"{what} is longer than {limit} characters"]
-    return value, []
-
-
 def _prompts(value: Any, *, what: str) -> tuple[list[str], list[str]]:
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
         return [], [f"{what}: prompts must be a list of text"]
@@ -136,12 +120,6 @@ def _clean_element_fields(fields: dict[str, Any], *, what: str) -> tuple[dict[st
 
 
 # --- framework-file loaders (they only insert) -------------------------------------------------
-def _list_of_dicts(data: Any, *, what: str) -> list[dict[str, Any]]:
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise FrameworkError([f"'data' must be a list of {what}"])
-    return data
-
-
 def _whole_number(version: str) -> int:
     if not version.isdigit() or int(version) < 1:
         raise FrameworkError([f"version {version!r} must be a whole number (1, 2, …) for this kind"])

@@ -17,6 +17,7 @@ from core.models import AccessLog
 from .. import permissions
 from ..history import audit_history
 from ..models import Action, Audit, Participant, Pillar, ScaleOption, Theme
+from ..panels import audit_panels
 
 HISTORY_PAGE_SIZE = 100
 
@@ -125,6 +126,7 @@ def audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
         "edit_url": reverse("audits:audit-edit", args=[audit.pk]) if permissions.can_edit_audit(scope, audit) else None,
         "can_view_history": permissions.can_view_history(scope),
         "today": scope.today,
+        "panels": audit_panels(scope, audit),
     }
     return render(request, "audits/detail.html", context)
 

@@ -18,6 +18,7 @@ from organisation.scope import Scope
 
 from ..forms_practitioner import FORMS, VersionedForm
 from ..models import OPEN_STATUSES, Action, Audit, AuditStatus, ScaleOption
+from ..panels import audit_panels
 from ..permissions import is_practitioner, is_team_manager, practitioner_sees_findings
 from ..selectors import audits_visible
 from ..services.practitioner import (
@@ -164,6 +165,7 @@ def audit_practitioner(request: HttpRequest, audit_id: int) -> HttpResponse:
     }
     if stage == "released":
         context.update(_findings(audit))
+        context["panels"] = audit_panels(scope, audit)
     return render(request, "audits/practitioner/my_part.html", context, status=409 if conflict else 200)
 
 

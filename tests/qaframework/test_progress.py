@@ -210,3 +210,38 @@ def test_the_page_takes_the_same_queries_for_few_and_many_auditors(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url, {"month": "2026-11"})
     assert response.context["breakdowns"][0].total.audits_expected >= 4
+
+
+def test_completed_practice_observations_are_counted_by_observer_team_and_area(world, client):
+    from observations.models import Observation
+    from tests.observations.test_observations import completed, record
+
+    build_fixture(world)
+    names = {"A": world.people["team_manager_same"].full_name, "C": world.people["service_manager_same"].full_name}
+    # A observes practitioner_own (A1) twice in November; C once. A draft, and October's, do not count.
+    completed(world, on=datetime.date(2026, 11, 5))
+    completed(world, on=datetime.date(2026, 11, 12))
+    completed(world, observer="service_manager_same", on=datetime.date(2026, 11, 13))
+    record(world, on=datetime.date(2026, 11, 14))
+    completed(world, on=datetime.date(2026, 10, 30))
+    assert Observation.objects.count() == 5
+
+    def observations(persona: str) -> dict[str, dict[str, int]]:
+        scope = scope_for(world.people[persona], today=TODAY)
+        return {b.title: {r.name: r.observations for r in b.rows} for b in programme_progress(scope=scope, month=MONTH)}
+
+    qa = observations("qa_officer")
+    assert {n: qa["By auditor"][n] for n in names.values()} == {names["A"]: 2, names["C"]: 1}
+    assert qa["By team"][world.team_a1.name] == 3
+    assert qa["By team"][world.team_b1.name] == 0
+    assert qa["By service area"][world.area_a.name] == 3
+    # Scoped like the rest of the page: team_manager_other sees none of team A1's.
+    other = observations("team_manager_other")
+    assert names["A"] not in other["By auditor"]
+    assert world.team_a1.name not in other["By team"]
+
+    client.force_login(world.people["qa_officer"])
+    body = client.get(reverse("audit-programme-progress"), {"month": "2026-11"}).content.decode()
+    assert "Practice observations</th>" in body
+    by_auditor = programme_progress(scope=scope_for(world.people["qa_officer"], today=TODAY), month=MONTH)[0]
+    assert by_auditor.total.observations == 3

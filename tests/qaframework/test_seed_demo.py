@@ -12,6 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from audits import models as audit_models
+from feedback import models as feedback_models
+from observations import models as observation_models
 from organisation.demo import DEMO_PASSWORD, DEMO_SIGN_INS, demo_sign_ins_markdown
 from organisation.models import (
     AREA_ROLES,
@@ -145,8 +147,26 @@ def test_demo_accounts_have_something_real_to_look_at(db):
     assert set(reviewed.values_list("case_type", flat=True)) == {CaseType.CHILD_IN_CARE}
 
 
-# Everything the demo's audit programme adds, in an order that deletes without protection errors.
+# Everything the demo's audit programme adds, in an order that deletes without protection errors:
+# the voices of families and others and the observations first (they point at audits and case files).
 PROGRAMME_MODELS = [
+    *(
+        getattr(feedback_models, name)
+        for name in (
+            "TriageItem",
+            "SecureLink",
+            "Response",
+            "ContactAttempt",
+            "ParticipationTask",
+            "ReviewingOfficerAlert",
+            "VoiceEntry",
+        )
+    ),
+    *(
+        getattr(observation_models, name)
+        for name in ("ObservationPractitioner", "Observation", "PracticeWeekActivity", "PracticeWeek")
+    ),
+] + [
     getattr(audit_models, name)
     for name in (
         "CalibrationResponse",

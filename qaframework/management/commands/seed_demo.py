@@ -16,6 +16,11 @@ from audits.demo_concern import seed_concern
 from audits.demo_dip_samples import seed_dip_samples
 from audits.demo_moderation import seed_moderation
 from audits.demo_programme import seed_programme
+from feedback.demo import seed_family_feedback
+from feedback.demo_links import seed_family_links
+from feedback.demo_voices import seed_voices
+from observations.demo import seed_observations
+from observations.demo_weeks import seed_practice_weeks
 from organisation.demo import DEMO_PASSWORD, SIZES, demo_authority_seed
 
 
@@ -59,8 +64,20 @@ class Command(BaseCommand):
         for line in [*report.lines(), *audits.lines()]:
             self.stdout.write(f"  {line}")
         # The audit programme on top of the audits: each part seeds itself, idempotently.
-        # Moderation first, so reported grades are final before the child of concern register.
-        for seed_part in (seed_moderation, seed_concern, seed_programme, seed_dip_samples):
+        # Moderation first, so reported grades are final before the child of concern register;
+        # observations after dip samples (one done instead of a dip sample counts for it); family
+        # feedback once every audit exists, and the secure links on its tasks.
+        for seed_part in (
+            seed_moderation,
+            seed_concern,
+            seed_programme,
+            seed_dip_samples,
+            seed_observations,
+            seed_practice_weeks,
+            seed_family_feedback,
+            seed_family_links,
+            seed_voices,
+        ):
             self.stdout.write(f"  {seed_part(size=size, today=today)}")
         if report.created_anything or audits.created_anything:
             self.stdout.write(self.style.SUCCESS("Demo authority built."))

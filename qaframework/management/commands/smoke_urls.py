@@ -12,6 +12,7 @@ session, access-log row or sample import batch behind.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import traceback
 from collections.abc import Callable, Iterator
@@ -286,6 +287,15 @@ SAMPLERS: dict[str, Sampler] = {
     "organisation:caseload-batch": _caseload_batch,
     "organisation:caseload-batch-confirm": _caseload_batch,
 }
+# Higher apps keep their samplers beside their pages, in ``<app>/smoke.py`` (``SAMPLERS``).
+SAMPLER_MODULES = ("observations.smoke", "feedback.smoke")
+
+
+def all_samplers() -> dict[str, Sampler]:
+    found = dict(SAMPLERS)
+    for module in SAMPLER_MODULES:
+        found.update(importlib.import_module(module).SAMPLERS)
+    return found
 
 
 def _active_person(role: str) -> User:
@@ -317,12 +327,11 @@ class Command(BaseCommand):
         unnamed = [url.route for url in urls if url.name is None]
         if unnamed:
             raise CommandError(f"Name every URL pattern so the smoke test can cover it: {', '.join(unnamed)}")
-        unsampled = [url.name for url in urls if url.parameters and url.name not in SAMPLERS]
+        samplers = all_samplers()
+        unsampled = [url.name for url in urls if url.parameters and url.name not in samplers]
         if unsampled:
             raise CommandError(
-                "; ".join(
-                    f"add a sampler for {name} in qaframework/management/commands/smoke_urls.py" for name in unsampled
-                )
+                "; ".join(f"add a sampler for {name} in its app's smoke.py (or smoke_urls.py)" for name in unsampled)
             )
         personas = Personas(team_manager=_active_person(Role.TEAM_MANAGER), qa_officer=_active_person(Role.QA_OFFICER))
         # Django logs every 4xx a persona meets (a team manager is refused the caseload import)
@@ -332,7 +341,7 @@ class Command(BaseCommand):
         request_log.setLevel(logging.CRITICAL)
         try:
             with transaction.atomic():
-                failures, fetched, skipped = self._fetch_all(urls, personas)
+                failures, fetched, skipped = self._fetch_all(urls, personas, samplers)
                 transaction.set_rollback(True)
         finally:
             request_log.setLevel(level)
@@ -347,7 +356,9 @@ class Command(BaseCommand):
             raise CommandError(f"smoke: {len(failures)} server error(s) on {fetched} pages × 2 personas (listed above)")
         self.stdout.write(f"smoke: {fetched} pages × 2 personas, no server errors")
 
-    def _fetch_all(self, urls: list[UrlName], personas: Personas) -> tuple[list[Failure], int, list[str]]:
+    def _fetch_all(
+        self, urls: list[UrlName], personas: Personas, samplers: dict[str, Sampler]
+    ) -> tuple[list[Failure], int, list[str]]:
         clients = {}
         for label, user in (("team manager", personas.team_manager), ("QA officer", personas.qa_officer)):
             client = Client(HTTP_HOST=HOST)
@@ -358,7 +369,7 @@ class Command(BaseCommand):
         fetched = 0
         for url in urls:
             name = str(url.name)  # handle() refused unnamed patterns
-            kwargs = SAMPLERS[name](personas) if url.parameters else {}
+            kwargs = samplers[name](personas) if url.parameters else {}
             if kwargs is None:
                 skipped.append(name)
                 continue
