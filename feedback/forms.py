@@ -11,7 +11,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 
 from audits.services.dip_samples import month_start
-from core.forms import FREE_TEXT_HINT, BaseForm
+from core.forms import FREE_TEXT_HINT, BaseForm, date_field
 
 from .forms_questionnaire import NO, YES
 from .models import Audience, Channel, ContactMethod, Outcome, ParticipationTask, TriageItem
@@ -166,11 +166,7 @@ class ParticipationFilterForm(forms.Form):
 
 class AttemptForm(BaseForm):
     submit_label = "Log the attempt"
-    attempted_on = forms.DateField(
-        label="Date of the attempt",
-        help_text="For example, 2026-11-27",
-        error_messages={"required": "Enter the date of the attempt", "invalid": "Enter the date as 2026-11-27"},
-    )
+    attempted_on = date_field("Date of the attempt", "For example, 27 11 2026")
     method = forms.ChoiceField(
         label="How did you try to make contact?",
         choices=ContactMethod.choices,
@@ -186,7 +182,7 @@ class AttemptForm(BaseForm):
         self.today = today
 
     def layout_fields(self) -> list[Any]:
-        return [Field.text("attempted_on", field_width=10), Field.radios("method", legend_size="s"), Field.text("note")]
+        return ["attempted_on", Field.radios("method", legend_size="s"), Field.text("note")]
 
     def clean_attempted_on(self) -> datetime.date:
         day = self.cleaned_data["attempted_on"]

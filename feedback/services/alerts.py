@@ -275,7 +275,7 @@ def alert_update(
 ) -> ReviewingOfficerAlert:
     """The recorder moves a concern to another stage and records the alert resolved. A resolved
     alert is final; a stale page is refused; a save that changes nothing writes nothing."""
-    locked = ReviewingOfficerAlert.objects.select_for_update().select_related("stage").get(pk=alert.pk)
+    locked = ReviewingOfficerAlert.objects.select_for_update(of=("self",)).select_related("stage").get(pk=alert.pk)
     if not can_update_alert(scope, locked) or actor.pk != scope.user_id:
         raise AlertError("Only the chair or reviewing officer who recorded this alert can change it")
     if locked.resolved_on is not None:

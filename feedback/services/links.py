@@ -158,7 +158,7 @@ def link_create(
 ) -> tuple[SecureLink, str]:
     """Make a link for the family and log the contact. Returns the link and its token: the token
     is shown once and never stored (only its SHA-256 hash is)."""
-    locked = ParticipationTask.objects.select_for_update().select_related("audit").get(pk=task.pk)
+    locked = ParticipationTask.objects.select_for_update(of=("self",)).select_related("audit").get(pk=task.pk)
     refusal = link_refusal(locked)
     if refusal:
         raise LinkError(refusal)
@@ -225,7 +225,7 @@ def link_visit(*, link: SecureLink, now: datetime.datetime) -> None:
 @transaction.atomic
 def link_response(*, link: SecureLink) -> Response:
     """The link's draft response, started on first use (channel: the secure link)."""
-    locked = SecureLink.objects.select_for_update().select_related("task", "response").get(pk=link.pk)
+    locked = SecureLink.objects.select_for_update(of=("self",)).select_related("task", "response").get(pk=link.pk)
     if locked.response is not None:
         return locked.response
     response = response_start(
@@ -258,7 +258,9 @@ def link_submit(
 ) -> Response:
     """Send the answers: the sharing choice saved, the response submitted (triage, outcome), and
     the link used up so it answers like an unknown one from now on."""
-    locked = SecureLink.objects.select_for_update().select_related("task__audit", "response").get(pk=link.pk)
+    locked = (
+        SecureLink.objects.select_for_update(of=("self",)).select_related("task__audit", "response").get(pk=link.pk)
+    )
     if not link_usable(locked, now=now) or locked.response is None:
         raise LinkError("This link cannot be used any more.")
     response = response_save(

@@ -167,7 +167,7 @@ def set_outcome(
 
 
 def _locked(task: ParticipationTask) -> ParticipationTask:
-    return ParticipationTask.objects.select_for_update().select_related("audit").get(pk=task.pk)
+    return ParticipationTask.objects.select_for_update(of=("self",)).select_related("audit").get(pk=task.pk)
 
 
 def _require_open(task: ParticipationTask) -> None:

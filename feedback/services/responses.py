@@ -75,7 +75,7 @@ def response_start(
     *, task: ParticipationTask, questionnaire: Questionnaire, channel: str, entered_by: Any | None
 ) -> Response:
     """Start a draft response, only once the team manager has said contact is safe."""
-    locked = ParticipationTask.objects.select_for_update().select_related("audit").get(pk=task.pk)
+    locked = ParticipationTask.objects.select_for_update(of=("self",)).select_related("audit").get(pk=task.pk)
     _require_safe(locked)
     if channel not in Channel.values:
         raise ResponseError("Choose how the questions were asked")
@@ -120,7 +120,7 @@ def response_save(
     """Save a draft: whichever parts are given (None leaves a part as it is). A stale
     ``expected_version`` is refused (ResponseConflict); a save that changes nothing writes
     nothing."""
-    locked = Response.objects.select_for_update().select_related("questionnaire").get(pk=response.pk)
+    locked = Response.objects.select_for_update(of=("self",)).select_related("questionnaire").get(pk=response.pk)
     if locked.status != Response.Status.DRAFT:
         raise ResponseError("These answers have been submitted: they cannot change.")
     wanted: dict[str, Any] = {}
@@ -167,10 +167,10 @@ def response_submit(*, response: Response, actor: Any | None, now: datetime.date
     creates a triage item for every open answer (assigned, due in one working day, the reader
     told), and completes the task if no outcome was recorded yet."""
     moment = now or timezone.now()
-    locked = Response.objects.select_for_update().select_related("questionnaire").get(pk=response.pk)
+    locked = Response.objects.select_for_update(of=("self",)).select_related("questionnaire").get(pk=response.pk)
     if locked.status != Response.Status.DRAFT:
         raise ResponseError("These answers have already been submitted.")
-    task = ParticipationTask.objects.select_for_update().select_related("audit").get(pk=locked.task_id)
+    task = ParticipationTask.objects.select_for_update(of=("self",)).select_related("audit").get(pk=locked.task_id)
     locked.task = task
     if task.status == ParticipationTask.Status.CLOSED and task.outcome != Outcome.COMPLETED:
         raise ResponseError(

@@ -333,7 +333,9 @@ def observation_share_choose(
 ) -> ObservationPractitioner:
     """The practitioner chooses, for their own row, whether the team sees their learning (and
     writes it as they will present it). Keeping it between them clears any shared text."""
-    locked = ObservationPractitioner.objects.select_for_update().select_related("observation").get(pk=row.pk)
+    locked = (
+        ObservationPractitioner.objects.select_for_update(of=("self",)).select_related("observation").get(pk=row.pk)
+    )
     if locked.practitioner_id != actor.pk:
         raise ObservationError("Only the practitioner observed chooses what learning to share.")
     if locked.observation.status != Observation.Status.COMPLETED:

@@ -269,7 +269,7 @@ def practice_week_activity_update(
     """The leader changes their own activity. Once the QA team has approved a wording of its
     quote, the quote is locked; a changed quote waits for approval again. A save that changes
     nothing writes nothing."""
-    locked = PracticeWeekActivity.objects.select_for_update().select_related("week").get(pk=activity.pk)
+    locked = PracticeWeekActivity.objects.select_for_update(of=("self",)).select_related("week").get(pk=activity.pk)
     if locked.leader_id != actor.pk:
         raise PracticeWeekError((None, "Only the leader who logged an activity can change it."))
     errors, texts = _activity_problems(locked.week, data, today=today)

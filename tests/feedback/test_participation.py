@@ -258,11 +258,31 @@ def test_the_list_takes_a_fixed_number_of_queries(client, world, django_assert_m
 def test_an_attempt_is_logged_and_a_future_date_is_refused(client, world, ready_task):
     client.force_login(world.people["participation_officer"])
     url = _task_url(ready_task)
-    page = client.post(url, {"action": "attempt", "attempted_on": "2099-01-01", "method": "phone", "note": "Kept note"})
+    page = client.post(
+        url,
+        {
+            "action": "attempt",
+            "attempted_on_0": "1",
+            "attempted_on_1": "1",
+            "attempted_on_2": "2099",
+            "method": "phone",
+            "note": "Kept note",
+        },
+    )
     html = page.content.decode()
     assert "The date of the attempt must be today or in the past" in html
     assert "Kept note" in html
-    response = client.post(url, {"action": "attempt", "attempted_on": "2026-11-03", "method": "phone", "note": "VM"})
+    response = client.post(
+        url,
+        {
+            "action": "attempt",
+            "attempted_on_0": "3",
+            "attempted_on_1": "11",
+            "attempted_on_2": "2026",
+            "method": "phone",
+            "note": "VM",
+        },
+    )
     assert response.status_code == 302
     attempt = ContactAttempt.objects.get(task=ready_task)
     assert (attempt.attempted_on, attempt.recorded_by) == (
