@@ -99,6 +99,8 @@ bench: install
 	@$(BENCH_ENV) $(MANAGE) seed_demo --size large
 	@$(BENCH_ENV) $(MANAGE) bench
 	@$(PY) benchmarks/allocation.py
+	@$(PY) benchmarks/baskets.py
+	@$(PY) benchmarks/annex_a.py
 
 clean:
 	rm -rf .cache static/build db.sqlite3 db.sqlite3-*

@@ -8,21 +8,15 @@ throwaway SQLite file under .cache/, bulk-creates a synthetic authority, then ti
 from __future__ import annotations
 
 import datetime
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB = ROOT / ".cache" / "bench-allocation.sqlite3"
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qaframework.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("STATIC_MANIFEST", "0")
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_env import bench_database
+
+DB = bench_database("allocation")
 
 AUDITORS = 400
 CASES = 12_000

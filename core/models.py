@@ -47,6 +47,8 @@ class ImportBatch(models.Model):
 
     class Kind(models.TextChoices):
         CASELOAD = "caseload", "Caseload"
+        INDICATORS = "indicators", "Figures of record"
+        BENCHMARKS = "benchmarks", "Benchmarks"
 
     class Status(models.TextChoices):
         CHECKED = "checked", "Checked"

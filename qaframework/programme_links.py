@@ -12,6 +12,7 @@ from feedback.links import programme_links as feedback_links
 from observations.links import programme_links as observation_links
 from organisation.models import Duty, Role
 from organisation.scope import Scope
+from performance.links import programme_links as performance_links
 
 from .qa_settings import can_read_settings
 
@@ -44,6 +45,7 @@ def programme_links(scope: Scope) -> list[tuple[str, str]]:
         ("Actions for improvement", "audits:action-list", bool(scope.user_id)),
         *observation_links(scope),
         *feedback_links(scope),
+        *performance_links(scope),
         ("QA settings", "qa-settings", can_read_settings(scope)),
     ]
     made = [(label, reverse(name)) for label, name, allowed in links if allowed]

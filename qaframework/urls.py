@@ -23,6 +23,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("observations/", include("observations.urls")),
     path("feedback/", include("feedback.urls")),
+    path("performance/", include("performance.urls")),
     # The secure links families open: short, and nothing in them about the case.
     path("v/", include("feedback.urls_family")),
     *child.urlpatterns,

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audits import models as audit_models
+from core.models import ImportBatch
 from feedback import models as feedback_models
 from observations import models as observation_models
 from organisation.demo import DEMO_PASSWORD, DEMO_SIGN_INS, demo_sign_ins_markdown
@@ -28,6 +29,7 @@ from organisation.models import (
     User,
 )
 from organisation.scope import scope_for
+from performance import models as performance_models
 
 TODAY = datetime.date(2026, 3, 2)
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -150,6 +152,21 @@ def test_demo_accounts_have_something_real_to_look_at(db):
 # Everything the demo's audit programme adds, in an order that deletes without protection errors:
 # the voices of families and others and the observations first (they point at audits and case files).
 PROGRAMME_MODELS = [
+    *(
+        getattr(performance_models, name)
+        for name in (
+            "Signal",
+            "Baseline",
+            "Estimate",
+            "AnnexAEvent",
+            "AnnexASnapshot",
+            "AnnexAUpload",
+            "FigureOfRecord",
+            "Benchmark",
+            "Population",
+        )
+    ),
+    ImportBatch,
     *(
         getattr(feedback_models, name)
         for name in (

@@ -22,6 +22,10 @@ from feedback.demo_voices import seed_voices
 from observations.demo import seed_observations
 from observations.demo_weeks import seed_practice_weeks
 from organisation.demo import DEMO_PASSWORD, SIZES, demo_authority_seed
+from performance.demo_annex_a import seed_annex_a
+from performance.demo_figures import seed_figures
+from performance.demo_population import seed_population
+from performance.demo_signals import seed_signals
 
 
 def _date(value: str) -> datetime.date:
@@ -66,7 +70,8 @@ class Command(BaseCommand):
         # The audit programme on top of the audits: each part seeds itself, idempotently.
         # Moderation first, so reported grades are final before the child of concern register;
         # observations after dip samples (one done instead of a dip sample counts for it); family
-        # feedback once every audit exists, and the secure links on its tasks.
+        # feedback once every audit exists, and the secure links on its tasks; performance data
+        # (population before the rates, figures and Annex A before the signals found in them).
         for seed_part in (
             seed_moderation,
             seed_concern,
@@ -77,6 +82,10 @@ class Command(BaseCommand):
             seed_family_feedback,
             seed_family_links,
             seed_voices,
+            seed_population,
+            seed_figures,
+            seed_annex_a,
+            seed_signals,
         ):
             self.stdout.write(f"  {seed_part(size=size, today=today)}")
         if report.created_anything or audits.created_anything:

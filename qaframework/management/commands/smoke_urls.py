@@ -288,7 +288,7 @@ SAMPLERS: dict[str, Sampler] = {
     "organisation:caseload-batch-confirm": _caseload_batch,
 }
 # Higher apps keep their samplers beside their pages, in ``<app>/smoke.py`` (``SAMPLERS``).
-SAMPLER_MODULES = ("observations.smoke", "feedback.smoke")
+SAMPLER_MODULES = ("observations.smoke", "feedback.smoke", "performance.smoke")
 
 
 def all_samplers() -> dict[str, Sampler]:
