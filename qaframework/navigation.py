@@ -10,6 +10,7 @@ from django.urls import reverse
 from audits import permissions as audit_permissions
 from organisation import permissions
 from organisation.models import Duty
+from performance import permissions as performance_permissions
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     if scope.sees_case_files:
         items.append(("Case files", "organisation:case-list"))
         items.append(("Find a child", "child-search"))
+    if performance_permissions.can_read_performance(scope):
+        items.append(("Performance", "performance:basket-list"))
     if scope.is_qa:
         items.append(("Allocation", "audits:allocation-list"))
         items.append(("Moderation", "audits:moderation-queue"))

@@ -329,7 +329,7 @@ def baseline_set(
 
 # --- decisions -----------------------------------------------------------------------------------
 def _decide(*, signal: Signal, status: str, note: str, actor: Any, now: datetime.datetime | None) -> Signal:
-    locked = Signal.objects.select_for_update().select_related("decided_by").get(pk=signal.pk)
+    locked = Signal.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=signal.pk)
     if locked.status != Signal.Status.NEW:
         who = f" by {locked.decided_by.full_name}" if locked.decided_by else ""
         raise SignalError(f"This signal has already been {locked.get_status_display().lower()}{who}.")
@@ -453,7 +453,7 @@ def signal_open_audit(
     AUDIT_SAMPLE_SIZE, drawn with a seed from the signal when there are more); otherwise the QA
     team draws the sample from the criteria on the audit's page, as for any ad-hoc audit."""
     day = today or timezone.localdate()
-    locked = Signal.objects.select_for_update().select_related("indicator").get(pk=signal.pk)
+    locked = Signal.objects.select_for_update(of=("self",)).select_related("indicator").get(pk=signal.pk)
     if locked.status != Signal.Status.CONFIRMED:
         raise SignalError("Confirm the signal before opening an ad-hoc audit from it.")
     if locked.programme_audit_id is not None:
