@@ -9,14 +9,13 @@ ranking of people or teams (DESIGN sections 4 and 10).
 
 from __future__ import annotations
 
-import base64
 import datetime
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from core.charts import line_chart
 from organisation.models import ServiceArea
 from organisation.scope import Scope
 
@@ -270,52 +269,13 @@ def trend_alt_text(stats: Statistics, *, level: str) -> str:
 
 
 def trend_chart_data_uri(stats: Statistics) -> str:
-    """The monthly trend as an SVG data URI for an <img>: inline SVG would bring its own <style>,
-    which a strict CSP blocks (STACK.md). Deterministic: ``svg.hashsalt`` is fixed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    months = [m.month for m in stats.months]
-    labels = [f"{m:%b %Y}" for m in months]
-    exact = [None if m.figures.exact is None else m.figures.exact * 100 for m in stats.months]
-    within = [None if m.figures.within_one is None else m.figures.within_one * 100 for m in stats.months]
-    with matplotlib.rc_context(
-        {
-            "svg.hashsalt": "qa-agreement",
-            "svg.fonttype": "none",
-            "font.family": "sans-serif",
-            "font.sans-serif": ["Arial", "Liberation Sans", "DejaVu Sans"],
-            "font.size": 11,
-        }
-    ):
-        fig = Figure(figsize=(8, 3.6))
-        ax = fig.add_subplot()
-        xs = list(range(len(months)))
-        ax.plot(
-            xs,
-            [float("nan") if v is None else v for v in exact],
-            marker="o",
-            color="#1d70b8",
-            label="Exact agreement",
-        )
-        ax.plot(
-            xs,
-            [float("nan") if v is None else v for v in within],
-            marker="s",
-            linestyle="--",
-            color="#0b0c0c",
-            label="Within one grade",
-        )
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("Moderated audits (%)")
-        ax.set_xticks(xs, labels, rotation=45, ha="right")
-        ax.grid(axis="y", color="#b1b4b6", linewidth=0.5)
-        ax.legend(loc="lower left", frameon=False)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    """The monthly trend of exact and within-one agreement (per cent) as an SVG data URI for an
+    <img>, drawn by the one chart helper the dashboards and PDFs use."""
+    exact = [(m.month, None if m.figures.exact is None else m.figures.exact * 100) for m in stats.months]
+    within = [(m.month, None if m.figures.within_one is None else m.figures.within_one * 100) for m in stats.months]
+    return line_chart(
+        [("Exact agreement", exact), ("Within one grade", within)],
+        title="Grade agreement after moderation",
+        y_label="Moderated audits (%)",
+        unit="%",
+    ).data_uri

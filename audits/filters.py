@@ -128,11 +128,17 @@ class _MonthChoices:
         self.visible = visible
         self._choices: list[tuple[str, str]] | None = None
 
-    def __iter__(self) -> Any:
+    def _load(self) -> list[tuple[str, str]]:
         if self._choices is None:
             months = self.visible.order_by("-month").values_list("month", flat=True).distinct()
             self._choices = [(month_value(m), date_format(m, "F Y")) for m in months]
-        return iter(self._choices)
+        return self._choices
+
+    def __iter__(self) -> Any:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 def audit_filter_for(*, scope: Scope, params: Any) -> tuple[AuditFilter, QuerySet[Audit]]:

@@ -9,7 +9,7 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from core.forms import FREE_TEXT_HINT, BaseForm
+from core.forms import FREE_TEXT_HINT, BaseForm, month_field, parse_month
 
 from .models import DipSampleItem, ToolVersion
 from .services.dip_samples import NOTE_MAX, OBSERVATION_NOTE_MAX, THEME_MAX, dip_sample_checklists, month_start
@@ -121,15 +121,8 @@ class ObservationForm(BaseForm):
 class MonthForm(forms.Form):
     """The month filter of the summary and progress pages (GET)."""
 
-    month = forms.RegexField(
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        required=False,
-        label="Month",
-        help_text="For example, 2026-11",
-        error_messages={"invalid": "Enter the month as a year and month, for example 2026-11"},
-    )
+    month = month_field("Month", "2026-11", help_text="For example, 2026-11")
 
     def month_or(self, default: datetime.date) -> datetime.date:
-        if self.is_valid() and self.cleaned_data.get("month"):
-            return datetime.date.fromisoformat(f"{self.cleaned_data['month']}-01")
-        return month_start(default)
+        month = parse_month(self.cleaned_data.get("month")) if self.is_valid() else None
+        return month or month_start(default)

@@ -63,3 +63,29 @@ def date_field(label: str, help_text: str, *, required: bool = True) -> DateFiel
         }
     )
     return field
+
+
+# A calendar month typed or chosen as "2026-11" (GET filters and baseline ranges).
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def month_field(
+    label: str, example: str, *, what: str | None = None, help_text: str | None = None, required: bool = False
+) -> forms.RegexField:
+    """A "YYYY-MM" field whose messages name the month (``what``, default the label)."""
+    what = what or label.lower()
+    return forms.RegexField(
+        regex=MONTH_PATTERN,
+        required=required,
+        label=label,
+        help_text=help_text if help_text is not None else f"Year and month, for example {example}",
+        error_messages={
+            "required": f"Enter the {what}",
+            "invalid": f"Enter the {what} as a year and month, for example {example}",
+        },
+    )
+
+
+def parse_month(value: str | None) -> datetime.date | None:
+    """The first day of a "YYYY-MM" month already checked by :func:`month_field`; None when empty."""
+    return datetime.date.fromisoformat(f"{value}-01") if value else None

@@ -11,7 +11,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 
 from audits.services.dip_samples import month_start
-from core.forms import FREE_TEXT_HINT, BaseForm, date_field
+from core.forms import FREE_TEXT_HINT, BaseForm, date_field, month_field, parse_month
 
 from .forms_questionnaire import NO, YES
 from .models import Audience, Channel, ContactMethod, Outcome, ParticipationTask, TriageItem
@@ -329,29 +329,15 @@ class TriageReassignForm(BaseForm):
 class MonthRangeForm(forms.Form):
     """From and to months (GET), as 2026-11; a bad value falls back to the last 12 months."""
 
-    month_from = forms.RegexField(
-        label="From",
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        required=False,
-        help_text="For example, 2026-01",
-        error_messages={"invalid": "Enter the first month as a year and month, for example 2026-01"},
-    )
-    month_to = forms.RegexField(
-        label="To",
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        required=False,
-        help_text="For example, 2026-11",
-        error_messages={"invalid": "Enter the last month as a year and month, for example 2026-11"},
-    )
+    month_from = month_field("From", "2026-01", what="first month", help_text="For example, 2026-01")
+    month_to = month_field("To", "2026-11", what="last month", help_text="For example, 2026-11")
 
     def months(self, today: datetime.date) -> tuple[datetime.date, datetime.date]:
         last = month_start(today)
         first = (last.replace(day=1) - datetime.timedelta(days=330)).replace(day=1)
         if self.is_valid():
-            if self.cleaned_data.get("month_from"):
-                first = datetime.date.fromisoformat(f"{self.cleaned_data['month_from']}-01")
-            if self.cleaned_data.get("month_to"):
-                last = datetime.date.fromisoformat(f"{self.cleaned_data['month_to']}-01")
+            first = parse_month(self.cleaned_data.get("month_from")) or first
+            last = parse_month(self.cleaned_data.get("month_to")) or last
             if first > last:
                 self.add_error("month_to", "The last month must be the same as or after the first")
         return first, last

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from audits.forms_practitioner import VersionedForm
 from audits.services.tools import themes_active
-from core.forms import FREE_TEXT_HINT, BaseForm, date_field
+from core.forms import FREE_TEXT_HINT, BaseForm, date_field, parse_month
 from organisation.models import CaseFile
 
 from .models import DisputeStage, MeetingKind, ReviewingOfficerAlert
@@ -210,4 +210,4 @@ class AlertFilterForm(forms.Form):
 
     def month_value(self) -> datetime.date | None:
         month = self.cleaned_data.get("month") if self.is_valid() else None
-        return datetime.date.fromisoformat(f"{month}-01") if month else None
+        return parse_month(month)

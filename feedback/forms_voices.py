@@ -12,7 +12,7 @@ from django import forms
 from audits.forms_practitioner import VersionedForm
 from audits.services.monthly import months_before
 from audits.services.tools import themes_active
-from core.forms import FREE_TEXT_HINT, BaseForm, date_field
+from core.forms import FREE_TEXT_HINT, BaseForm, date_field, month_field, parse_month
 from organisation.models import ServiceArea
 
 from .models import SURVEY_MIN_RESPONDENTS, VoiceSource
@@ -26,8 +26,6 @@ from .services.voices import (
     results_parse,
     voice_period_default,
 )
-
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 class VoiceForm(BaseForm):
@@ -153,20 +151,8 @@ class VoiceFilterForm(BaseForm):
     """The list's filters (GET): the period in months (default the last 12), a theme, a source."""
 
     submit_label = "Show entries"
-    from_month = forms.RegexField(
-        regex=MONTH_PATTERN,
-        required=False,
-        label="From",
-        help_text="Month, for example 2025-12",
-        error_messages={"invalid": "Enter the first month as a year and month, for example 2025-12"},
-    )
-    to_month = forms.RegexField(
-        regex=MONTH_PATTERN,
-        required=False,
-        label="To",
-        help_text="Month, for example 2026-11",
-        error_messages={"invalid": "Enter the last month as a year and month, for example 2026-11"},
-    )
+    from_month = month_field("From", "2025-12", what="first month", help_text="Month, for example 2025-12")
+    to_month = month_field("To", "2026-11", what="last month", help_text="Month, for example 2026-11")
     theme = forms.ModelChoiceField(
         label="Theme",
         queryset=themes_active(),
@@ -206,8 +192,7 @@ class VoiceFilterForm(BaseForm):
         if not self.is_valid():
             return self.default_period
         first, last = (
-            datetime.date.fromisoformat(f"{value}-01") if value else None
-            for value in (self.cleaned_data.get("from_month"), self.cleaned_data.get("to_month"))
+            parse_month(value) for value in (self.cleaned_data.get("from_month"), self.cleaned_data.get("to_month"))
         )
         if first is None and last is None:
             return self.default_period

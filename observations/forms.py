@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from audits.forms_practitioner import VersionedForm, give_distinct_ids
-from core.forms import FREE_TEXT_HINT, BaseForm, date_field
+from core.forms import FREE_TEXT_HINT, BaseForm, date_field, parse_month
 from organisation.models import CaseFile, Team, User
 from organisation.scope import Scope
 
@@ -26,7 +26,7 @@ CONSENT_QUESTION = (
 NO_CASE_FILE = "No case file found with that reference that you can see"
 
 
-def _textarea(label: str, help_text: str, *, required: bool = False, limit: int = TEXT_MAX) -> forms.CharField:
+def textarea_field(label: str, help_text: str, *, required: bool = False, limit: int = TEXT_MAX) -> forms.CharField:
     field = forms.CharField(
         label=label,
         help_text=help_text,
@@ -146,8 +146,10 @@ class ChecklistForm(VersionedForm):
     strengths and areas to develop. A draft may be saved incomplete."""
 
     submit_label = "Save"
-    strengths = _textarea("Strengths", f"What worked well, and the difference it made for the child. {FREE_TEXT_HINT}")
-    areas_to_develop = _textarea(
+    strengths = textarea_field(
+        "Strengths", f"What worked well, and the difference it made for the child. {FREE_TEXT_HINT}"
+    )
+    areas_to_develop = textarea_field(
         "Areas to develop", f"What would make the practice even better, to talk through together. {FREE_TEXT_HINT}"
     )
 
@@ -172,7 +174,7 @@ class ChecklistForm(VersionedForm):
                 required=False,
                 error_messages={"invalid_choice": "Choose met, partly met, not met or not seen"},
             )
-            criteria_fields[note_field(code)] = _textarea(
+            criteria_fields[note_field(code)] = textarea_field(
                 f"Note on {code} (optional)", f"What you saw. {FREE_TEXT_HINT}", limit=NOTE_MAX
             )
         # The checklist's items come first, in order (the error summary follows this order too).
@@ -210,18 +212,18 @@ class ChecklistForm(VersionedForm):
 class DiscussionForm(VersionedForm):
     submit_label = "Save the reflective discussion"
     discussion_on = date_field("Date of the discussion", "On or after the observation. For example, 10 3 2026")
-    discussion_notes = _textarea(
+    discussion_notes = textarea_field(
         "Notes of the discussion",
         f"What you talked through together and how the practitioner reflected on it. {FREE_TEXT_HINT}",
         required=True,
     )
-    agreed_learning = _textarea(
+    agreed_learning = textarea_field(
         "Learning agreed",
         "What you agreed the practitioner will take forward. The practitioner may share it with their team. "
         f"{FREE_TEXT_HINT}",
         required=True,
     )
-    training_needs = _textarea(
+    training_needs = textarea_field(
         "Training or development needs (optional)", f"Any training or development identified. {FREE_TEXT_HINT}"
     )
 
@@ -273,7 +275,7 @@ class ShareForm(VersionedForm):
         help_text="Your team sees only the learning you write below, the type of observation and the month.",
         error_messages={"required": "Choose whether to share this learning with the team"},
     )
-    shared_learning = _textarea(
+    shared_learning = textarea_field(
         "The learning you will share",
         f"Only if you share it. In your words, as you will present it to the team. {FREE_TEXT_HINT}",
     )
@@ -330,7 +332,7 @@ class ObservationFilterForm(forms.Form):
 
     def month_value(self) -> datetime.date | None:
         value = self.cleaned_data.get("month") if self.is_valid() else ""
-        return datetime.date.fromisoformat(f"{value}-01") if value else None
+        return parse_month(value)
 
 
 class LearningFilterForm(forms.Form):

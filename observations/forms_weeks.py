@@ -12,7 +12,7 @@ from django import forms
 from core.forms import FREE_TEXT_HINT, BaseForm, date_field
 from organisation.models import ServiceArea, Team
 
-from .forms import _textarea
+from .forms import textarea_field
 from .models import ActivityKind, PracticeWeek, PracticeWeekActivity, QuoteStatus
 from .services.weeks import (
     FINDING_MAX,
@@ -52,7 +52,7 @@ class PracticeWeekForm(BaseForm):
     )
     starts_on = date_field("Start date", "For example, 8 3 2027")
     ends_on = date_field("End date", f"A practice week is at most {LONGEST_DAYS} days long. For example, 12 3 2027")
-    focus = _textarea(
+    focus = textarea_field(
         "Focus",
         "Optional. What leaders are asked to look at this time, for example the child's voice in plans.",
         limit=FOCUS_MAX,
@@ -113,15 +113,15 @@ class ActivityForm(BaseForm):
         help_text="Only if the activity was with one team. It must be a team in the service area you chose.",
         error_messages={"invalid_choice": "Choose a team from the list"},
     )
-    strengths = _textarea(
+    strengths = textarea_field(
         "Strengths",
         f"What is working well for children and families. Enter strengths, areas to develop or both. {FREE_TEXT_HINT}",
         limit=FINDING_MAX,
     )
-    areas_to_develop = _textarea(
+    areas_to_develop = textarea_field(
         "Areas to develop", f"What would make practice even better. {FREE_TEXT_HINT}", limit=FINDING_MAX
     )
-    quote = _textarea("A quote you heard (optional)", QUOTE_HINT, limit=QUOTE_MAX)
+    quote = textarea_field("A quote you heard (optional)", QUOTE_HINT, limit=QUOTE_MAX)
 
     def __init__(self, *args: Any, activity: PracticeWeekActivity | None = None, **kwargs: Any) -> None:
         if activity is not None:
@@ -186,7 +186,7 @@ class QuoteDecisionForm(BaseForm):
     the quote's fingerprint as the page showed it, so a quote changed since is never approved.
     The page gives two buttons that post ``decision``: approve this wording, or decline."""
 
-    approved_text = _textarea(
+    approved_text = textarea_field(
         "Anonymised wording to use",
         "Only this wording appears in the summary, without saying who said it or who heard it.",
         limit=QUOTE_MAX,

@@ -9,11 +9,10 @@ from crispy_forms_gds.layout import Field
 from django import forms
 from django.http import QueryDict
 
-from core.forms import BaseForm
+from core.forms import BaseForm, month_field, parse_month
 
 from .estimates import MAX_MONTHS, add_months
 from .forms_baskets import scope_choice_label
-from .forms_signals import MONTH_PATTERN
 from .scopes import ScopeRef
 from .services.annex_a import MAX_UPLOAD_BYTES
 
@@ -42,23 +41,13 @@ class AnnexAUploadForm(BaseForm):
         return data
 
 
-def _month_field(label: str, example: str) -> forms.RegexField:
-    return forms.RegexField(
-        regex=MONTH_PATTERN,
-        required=False,
-        label=label,
-        help_text=f"Year and month, for example {example}",
-        error_messages={"invalid": f"Enter the {label.lower()} as a year and month, for example {example}"},
-    )
-
-
 class ReconciliationForm(BaseForm):
     """GET filters: the scope (only those the person may read) and the months shown."""
 
     submit_label = "Show"
     scope = forms.ChoiceField(label="Where", required=False)
-    first_month = _month_field("First month", "2025-04")
-    last_month = _month_field("Last month", "2026-03")
+    first_month = month_field("First month", "2025-04")
+    last_month = month_field("Last month", "2026-03")
 
     def __init__(
         self, query: QueryDict, *, visible: dict[str, ScopeRef], default: tuple[datetime.date, datetime.date]
@@ -81,15 +70,11 @@ class ReconciliationForm(BaseForm):
             Field.text("last_month", field_width=10),
         ]
 
-    @staticmethod
-    def _month(value: str) -> datetime.date | None:
-        return datetime.date.fromisoformat(f"{value}-01") if value else None
-
     def clean_first_month(self) -> datetime.date | None:
-        return self._month(self.cleaned_data["first_month"])
+        return parse_month(self.cleaned_data["first_month"])
 
     def clean_last_month(self) -> datetime.date | None:
-        return self._month(self.cleaned_data["last_month"])
+        return parse_month(self.cleaned_data["last_month"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

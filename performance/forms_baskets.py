@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from core.forms import BaseForm
+from core.forms import BaseForm, parse_month
 
 from .scopes import ScopeRef
 from .selectors_baskets import BasketFrame
@@ -44,6 +44,4 @@ class BasketFilterForm(BaseForm):
 
     def chosen_month(self) -> datetime.date | None:
         """The month asked for, or None (the latest) when none, or a wrong one, was given."""
-        if self.is_valid() and self.cleaned_data.get("month"):
-            return datetime.date.fromisoformat(f"{self.cleaned_data['month']}-01")
-        return None
+        return parse_month(self.cleaned_data.get("month")) if self.is_valid() else None

@@ -10,12 +10,11 @@ from crispy_forms_gds.layout import Field
 from django import forms
 from django.db.models import QuerySet
 
-from core.forms import FREE_TEXT_HINT, BaseForm
+from core.forms import FREE_TEXT_HINT, BaseForm, month_field, parse_month
 
 from .models import Indicator, SeriesKind, Signal
 from .services.signals import NOTE_MAX
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 CONFIRM, DISMISS = "confirm", "dismiss"
 _SELECT = forms.Select(attrs={"class": "govuk-select"})
 
@@ -90,23 +89,12 @@ class SignalDecisionForm(BaseForm):
 
 class BaselineForm(BaseForm):
     submit_label = "Set the baseline"
-    first_month = forms.RegexField(
-        regex=MONTH_PATTERN,
-        label="First month",
-        help_text="Year and month, for example 2024-04",
-        error_messages={
-            "required": "Enter the first month",
-            "invalid": "Enter the first month as a year and month, for example 2024-04",
-        },
-    )
-    last_month = forms.RegexField(
-        regex=MONTH_PATTERN,
-        label="Last month",
+    first_month = month_field("First month", "2024-04", required=True)
+    last_month = month_field(
+        "Last month",
+        "2025-06",
+        required=True,
         help_text="Year and month, for example 2025-06. At least 15 consecutive months.",
-        error_messages={
-            "required": "Enter the last month",
-            "invalid": "Enter the last month as a year and month, for example 2025-06",
-        },
     )
 
     def __init__(self, *args: Any, recalculate: bool = False, **kwargs: Any) -> None:
@@ -117,15 +105,11 @@ class BaselineForm(BaseForm):
     def layout_fields(self) -> list[Any]:
         return [Field.text("first_month", field_width=10), Field.text("last_month", field_width=10)]
 
-    @staticmethod
-    def _month(value: str) -> datetime.date:
-        return datetime.date.fromisoformat(f"{value}-01")
+    def clean_first_month(self) -> datetime.date | None:
+        return parse_month(self.cleaned_data["first_month"])
 
-    def clean_first_month(self) -> datetime.date:
-        return self._month(self.cleaned_data["first_month"])
-
-    def clean_last_month(self) -> datetime.date:
-        return self._month(self.cleaned_data["last_month"])
+    def clean_last_month(self) -> datetime.date | None:
+        return parse_month(self.cleaned_data["last_month"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -54,8 +54,7 @@ from ..models import (
     Signal,
 )
 from ..scopes import AUTHORITY, ScopeRef, visible_scopes
-from ..selectors import is_rate_per_10000
-from ..selectors_baskets import unit_of
+from ..selectors_baskets import chart_y_label, unit_of
 from .figures import FIGURES_IMPORTED_HOOK
 
 # An ad-hoc audit opened from a signal samples at most this many of the case files behind it.
@@ -572,12 +571,6 @@ class SeriesPanel:
     @property
     def anchor(self) -> str:
         return f"series-{self.indicator.code}-{self.scope.key.replace(':', '-')}-{self.series}"
-
-
-def chart_y_label(indicator: Indicator) -> str:
-    if is_rate_per_10000(type=indicator.type, unit=indicator.unit):
-        return "Per 10,000 children"  # the whole unit does not fit beside the axis
-    return {"%": "Per cent", "£": "Pounds"}.get(indicator.unit, (indicator.unit or "Value").capitalize())
 
 
 def series_panels(
