@@ -101,6 +101,7 @@ bench: install
 	@$(PY) benchmarks/allocation.py
 	@$(PY) benchmarks/baskets.py
 	@$(PY) benchmarks/annex_a.py
+	@$(PY) benchmarks/reports.py
 
 clean:
 	rm -rf .cache static/build db.sqlite3 db.sqlite3-*

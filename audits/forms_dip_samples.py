@@ -8,10 +8,11 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
+from django.db.models import Q
 
 from core.forms import FREE_TEXT_HINT, BaseForm, month_field, parse_month
 
-from .models import DipSampleItem, ToolVersion
+from .models import DipSample, DipSampleItem, Theme, ToolVersion
 from .services.dip_samples import NOTE_MAX, OBSERVATION_NOTE_MAX, THEME_MAX, dip_sample_checklists, month_start
 
 
@@ -94,6 +95,39 @@ class DipSampleItemForm(BaseForm):
         self.helper.layout = Layout(
             Field.radios("result", legend_size="s", inline=True), Field.textarea("note", rows=3), "version"
         )
+
+
+def theme_tags_field(*, kept: list[int], help_text: str) -> forms.ModelMultipleChoiceField:
+    """Optional checkboxes of the QA team's active themes (and any retired one already chosen, so
+    saving again never drops it silently). Used by dip samples and practice observations."""
+    return forms.ModelMultipleChoiceField(
+        label="Themes",
+        queryset=Theme.objects.filter(Q(active=True) | Q(pk__in=kept)).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+        error_messages={
+            "invalid_choice": "Themes: choose from the options shown",
+            "invalid_pk_value": "Themes: choose from the options shown",
+        },
+    )
+
+
+class DipSampleThemesForm(BaseForm):
+    """The themes the manager saw across the sample's files, saved with the results. They roll up
+    on the learning page as strengths or areas to develop (see ``clinics.themes``)."""
+
+    def __init__(self, *args: Any, sample: DipSample, **kwargs: Any) -> None:
+        kept = [t.pk for t in sample.themes.all()]
+        kwargs.setdefault("prefix", "themes")
+        kwargs.setdefault("initial", {"themes": kept})
+        super().__init__(*args, **kwargs)
+        self.fields["themes"] = theme_tags_field(
+            kept=kept,
+            help_text="Optional. Choose the themes your findings across these files speak to.",
+        )
+        # No button of its own: it is saved with the files by the page's "Save" and "Mark as done".
+        self.helper.layout = Layout(Field.checkboxes("themes", legend_size="m", small=True))
 
 
 class ObservationForm(BaseForm):

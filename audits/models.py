@@ -661,6 +661,8 @@ class DipSample(models.Model):
     due_on = models.DateField()
     observation_note = models.CharField(max_length=300, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The manager tags the sample's findings; they roll up on the learning page (DESIGN section 9).
+    themes = models.ManyToManyField(Theme, blank=True, related_name="+")
     history = HistoricalRecords()
 
     class Meta:

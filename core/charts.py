@@ -139,11 +139,11 @@ def _line_chart(
     marked: tuple[datetime.date, ...],
 ) -> Chart:
     days = sorted({day for _label, points in series for day, _v in points})
-    alt = _alt_text(series, days, title=title, target=target, limits=limits, unit=unit)
+    alt = chart_alt_text(series, days, title=title, target=target, limits=limits, unit=unit)
     return Chart(data_uri=_draw(series, days, y_label=y_label, target=target, limits=limits, marked=marked), alt=alt)
 
 
-def _alt_text(
+def chart_alt_text(
     series: tuple[tuple[str, tuple[tuple[datetime.date, float | None], ...]], ...],
     days: list[datetime.date],
     *,
@@ -234,7 +234,9 @@ def _draw(
         if values and min(values) >= 0 and limits is None:
             # Counts and percentages start at zero, so small changes are not drawn as big ones.
             ax.set_ylim(bottom=0, top=max(values) * 1.1 or 1)
-        step = 1 if len(days) <= 12 else 3
+        # Every month up to 6, then every other up to a year (a year of "Nov 2025" labels runs
+        # together at print size), then every third.
+        step = 1 if len(days) <= 6 else 2 if len(days) <= 12 else 3
         ax.set_xticks(range(len(days)))
         # Labels counted back from the latest month, so the month people ask about is labelled.
         last = len(days) - 1

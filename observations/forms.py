@@ -10,6 +10,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.db.models import QuerySet
 
+from audits.forms_dip_samples import theme_tags_field
 from audits.forms_practitioner import VersionedForm, give_distinct_ids
 from core.forms import FREE_TEXT_HINT, BaseForm, date_field, parse_month
 from organisation.models import CaseFile, Team, User
@@ -158,6 +159,8 @@ class ChecklistForm(VersionedForm):
         saved = observation.criteria or {}
         initial = {"strengths": observation.strengths, "areas_to_develop": observation.areas_to_develop}
         initial["version"] = observation.version
+        kept = [t.pk for t in observation.themes.all()]
+        initial["themes"] = kept
         for criterion in self.criteria:
             answer = saved.get(criterion["code"], {})
             initial[result_field(criterion["code"])] = answer.get("result", "")
@@ -177,6 +180,10 @@ class ChecklistForm(VersionedForm):
             criteria_fields[note_field(code)] = textarea_field(
                 f"Note on {code} (optional)", f"What you saw. {FREE_TEXT_HINT}", limit=NOTE_MAX
             )
+        # Tagged themes roll up on the learning page (DESIGN section 9) once the observation is complete.
+        self.fields["themes"] = theme_tags_field(
+            kept=kept, help_text="Optional. Choose the themes what you saw speaks to."
+        )
         # The checklist's items come first, in order (the error summary follows this order too).
         self.fields = {**criteria_fields, **self.fields}
         self._setup_helper()
@@ -194,6 +201,7 @@ class ChecklistForm(VersionedForm):
             *items,
             Field.textarea("strengths", rows=5),
             Field.textarea("areas_to_develop", rows=5),
+            Field.checkboxes("themes", legend_size="s", small=True),
             "version",
         ]
 

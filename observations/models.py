@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from audits.models import Theme
 from organisation.models import CaseFile, ServiceArea, Team
 
 
@@ -104,6 +105,8 @@ class Observation(models.Model):
     criteria = models.JSONField(default=dict, blank=True)
     strengths = models.TextField(blank=True)
     areas_to_develop = models.TextField(blank=True)
+    # The observer tags what they saw; completed observations roll up on the learning page.
+    themes = models.ManyToManyField(Theme, blank=True, related_name="+")
 
     # The reflective discussion: required before the observation is complete.
     discussion_on = models.DateField(null=True, blank=True)

@@ -305,7 +305,7 @@ Row = tuple[int, str, datetime.date, datetime.date, Decimal | None, Decimal | No
 _COLUMNS = ("indicator_id", "scope_key", "period_start", "period_end", "value", "numerator", "denominator")
 
 
-def _by_month(rows: Iterable[Row]) -> dict[tuple[int, str, datetime.date], Row]:
+def values_by_month(rows: Iterable[Row]) -> dict[tuple[int, str, datetime.date], Row]:
     """Values keyed by (indicator, scope, month of the period's end). Where two periods end in
     the same month (a month and a quarter), the shorter one is the month's figure."""
     found: dict[tuple[int, str, datetime.date], Row] = {}
@@ -355,7 +355,7 @@ def basket_page(*, frame: BasketFrame, month: datetime.date | None) -> BasketPag
     first = add_months(chosen, -(TREND_MONTHS - 1))
     last_day = month_end(chosen)
     comparison_label, compared = comparison_scopes(ref, frame.scopes)
-    figures = _by_month(
+    figures = values_by_month(
         FigureOfRecord.objects.filter(indicator_id__in=ids)
         .filter(
             Q(scope_key=ref.key, period_end__gte=first, period_end__lte=last_day)
@@ -364,14 +364,14 @@ def basket_page(*, frame: BasketFrame, month: datetime.date | None) -> BasketPag
         .order_by()
         .values_list(*_COLUMNS)
     )
-    estimates = _by_month(
+    estimates = values_by_month(
         Estimate.objects.filter(
             indicator_id__in=ids, scope_key=ref.key, period_end__gte=first, period_end__lte=last_day
         )
         .order_by()
         .values_list(*_COLUMNS)
     )
-    benchmarks = _benchmarks(ids, chosen, last_day)
+    benchmarks = latest_benchmarks(ids, chosen, last_day)
     populations = population_by_year() if ref.kind == AUTHORITY and any(_per_10000(i) for i in frame.indicators) else {}
     window = [add_months(first, n) for n in range(TREND_MONTHS)]
     for panel in page.panels:
@@ -390,7 +390,7 @@ def basket_page(*, frame: BasketFrame, month: datetime.date | None) -> BasketPag
     return page
 
 
-def _benchmarks(ids: list[int], month: datetime.date, last_day: datetime.date) -> dict[int, list[Benchmark]]:
+def latest_benchmarks(ids: list[int], month: datetime.date, last_day: datetime.date) -> dict[int, list[Benchmark]]:
     """Per indicator, the latest benchmark of each comparator whose period covers the month or
     ended in the two years before it (benchmarks are published a year or more behind)."""
     latest: dict[tuple[int, str], Benchmark] = {}

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from audits import permissions as audit_permissions
+from clinics import permissions as report_permissions
 from organisation import permissions
 from organisation.models import Duty
 from performance import permissions as performance_permissions
@@ -36,6 +37,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         items.append(("Find a child", "child-search"))
     if performance_permissions.can_read_performance(scope):
         items.append(("Performance", "performance:basket-list"))
+    if report_permissions.sees_reports(scope):
+        items.append(("Reports", "clinics:report-list"))
     if scope.is_qa:
         items.append(("Allocation", "audits:allocation-list"))
         items.append(("Moderation", "audits:moderation-queue"))

@@ -8,6 +8,8 @@ from audits import permissions as audit_permissions
 from audits.services.concern_process import can_view_register
 from audits.services.dip_samples import can_set_dip_sample_theme, can_view_dip_sample_summary
 from audits.services.early_help import can_allocate_early_help
+from boards.links import programme_links as board_links
+from clinics.links import programme_links as clinic_links
 from feedback.links import programme_links as feedback_links
 from observations.links import programme_links as observation_links
 from organisation.models import Duty, Role
@@ -46,6 +48,8 @@ def programme_links(scope: Scope) -> list[tuple[str, str]]:
         *observation_links(scope),
         *feedback_links(scope),
         *performance_links(scope),
+        *clinic_links(scope),
+        *board_links(scope),
         ("QA settings", "qa-settings", can_read_settings(scope)),
     ]
     made = [(label, reverse(name)) for label, name, allowed in links if allowed]

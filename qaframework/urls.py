@@ -24,6 +24,8 @@ urlpatterns = [
     path("observations/", include("observations.urls")),
     path("feedback/", include("feedback.urls")),
     path("performance/", include("performance.urls")),
+    path("clinics/", include("clinics.urls")),
+    path("boards/", include("boards.urls")),
     # The secure links families open: short, and nothing in them about the case.
     path("v/", include("feedback.urls_family")),
     *child.urlpatterns,

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from audits import mywork as audit_work
+from clinics import mywork as meeting_work
 from core.models import Notification
 from core.notifications import notifications_mark_read
 from core.public import public
@@ -66,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "audits": audit_work.my_work(scope, today=scope.today),
         "observation_work": observation_work.my_work(scope),
         "feedback_work": feedback_work.my_work(scope),
+        "meeting_work": meeting_work.my_work(scope),
         "programme_links": programme_links(scope),
         "notifications": list(
             Notification.objects.filter(recipient=request.user, read_at__isnull=True).order_by("-created_at")[:10]

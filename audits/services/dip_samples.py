@@ -27,7 +27,7 @@ from core.workdays import last_working_day_of_month
 from organisation.models import CaseFile, Role, RoleAssignment, Team, User
 from organisation.scope import Scope
 
-from ..models import DipSample, DipSampleItem, DipSampleRound, ToolVersion
+from ..models import DipSample, DipSampleItem, DipSampleRound, Theme, ToolVersion
 
 SAMPLE_SIZE = 5
 NOTE_MAX = 2000
@@ -285,6 +285,20 @@ def dip_sample_save(*, sample: DipSample, answers: Iterable[ItemAnswer], actor: 
         item.save(update_fields=["result", "note", "version"])
         outcome.changed += 1
     return outcome
+
+
+@transaction.atomic
+def dip_sample_set_themes(*, sample: DipSample, themes: Iterable[Theme], actor: User) -> bool:
+    """Tag the sample's findings with themes (DESIGN section 9), while it is still to do. The
+    tags are the manager's one view across the files, so the last save wins; saving the same
+    tags writes nothing. Returns whether anything changed."""
+    locked = _locked_sample(sample)
+    _require_to_do(locked)
+    wanted = {t.pk for t in themes}
+    if wanted == set(locked.themes.values_list("pk", flat=True)):
+        return False
+    locked.themes.set(wanted)
+    return True
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..forms_dip_samples import DipSampleItemForm, DipSampleRoundForm, MonthForm, ObservationForm
+from ..forms_dip_samples import DipSampleItemForm, DipSampleRoundForm, DipSampleThemesForm, MonthForm, ObservationForm
 from ..models import DipSample, DipSampleItem, DipSampleRound
 from ..services.dip_samples import (
     FINISHED,
@@ -26,6 +26,7 @@ from ..services.dip_samples import (
     dip_sample_record_observation,
     dip_sample_round_create,
     dip_sample_save,
+    dip_sample_set_themes,
     dip_sample_summary,
     dip_samples_visible,
 )
@@ -87,6 +88,7 @@ def dip_sample_detail(request: HttpRequest, sample_id: int) -> HttpResponse:
     action = request.POST.get("action", "save") if data is not None else ""
     item_forms = [DipSampleItemForm(data if action in {"save", "done"} else None, item=i) for i in items]
     observation_form = ObservationForm(data if action == "observation" else None)
+    themes_form = DipSampleThemesForm(data if action in {"save", "done"} else None, sample=sample)
     page_errors: list[str] = []
     conflicts = []
     if action == "observation" and observation_form.is_valid():
@@ -99,7 +101,7 @@ def dip_sample_detail(request: HttpRequest, sample_id: int) -> HttpResponse:
         else:
             messages.success(request, "Practice observation recorded instead of the dip sample.")
             return redirect("audits:my-dip-samples")
-    elif action in {"save", "done"} and all(f.is_valid() for f in item_forms):
+    elif action in {"save", "done"} and all(f.is_valid() for f in [*item_forms, themes_form]):
         answers = [
             ItemAnswer(
                 item_id=f.item.pk,
@@ -111,6 +113,7 @@ def dip_sample_detail(request: HttpRequest, sample_id: int) -> HttpResponse:
         ]
         try:
             outcome = dip_sample_save(sample=sample, answers=answers, actor=request.user)
+            dip_sample_set_themes(sample=sample, themes=themes_form.cleaned_data["themes"], actor=request.user)
             conflicts = outcome.conflicts
             if conflicts:
                 page_errors.append(
@@ -139,12 +142,14 @@ def dip_sample_detail(request: HttpRequest, sample_id: int) -> HttpResponse:
     for message in page_errors:
         (item_forms[0] if item_forms else observation_form).add_error(None, message)
     elements = list(sample.round.checklist.elements.order_by("position"))
-    has_errors = bool(observation_form.errors or any(f.errors for f in item_forms))
+    has_errors = bool(observation_form.errors or themes_form.errors or any(f.errors for f in item_forms))
     context = {
         "sample": sample,
         "item_forms": item_forms,
         # One error summary for every file's form (the tag reads a group's ``forms``).
-        "item_group": SimpleNamespace(forms=item_forms),
+        "item_group": SimpleNamespace(forms=[*item_forms, themes_form]),
+        "themes_form": themes_form,
+        "themes": list(sample.themes.all()),
         "observation_form": observation_form,
         "elements": elements,
         "editable": editable,

@@ -16,6 +16,7 @@ and is what the board reports and the annual IRO report reuse.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -344,8 +345,18 @@ def alert_summary(*, scope: Scope, month: datetime.date) -> AlertSummary:
     the month and those still open at its end. By meeting date. Whole service for the roles that
     see it, the person's own areas for service managers and heads of service. Four queries at
     most, however many alerts."""
+    return alert_summary_for_areas(area_ids=alert_summary_area_ids(scope), month=month)
+
+
+def alert_summary_for_areas(*, area_ids: Iterable[int] | None, month: datetime.date) -> AlertSummary:
+    """:func:`alert_summary` for given service areas (None: the whole service), without a person.
+
+    The board reports are about a place, not a reader: the service-board report counts its own
+    area and the assurance-board report the whole service, whoever opens or renders them (a
+    Celery task has no person). Four queries at most, however many alerts."""
     first, last = month_start(month), _month_end(month)
-    area_ids = alert_summary_area_ids(scope)
+    if area_ids is not None:
+        area_ids = frozenset(area_ids)
     base = ReviewingOfficerAlert.objects.all()
     areas: list[str] = []
     if area_ids is not None:

@@ -15,13 +15,14 @@ The observer's edits carry the observation's version: a stale page is refused, n
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import DipSample
+from audits.models import DipSample, Theme
 from audits.services.dip_samples import dip_sample_record_observation, month_start
 from core.notifications import Notice, notify_many
 from organisation.models import CaseFile, User
@@ -179,9 +180,11 @@ def observation_save_checklist(
     areas_to_develop: str,
     version: int | None,
     actor: User,
+    themes: Iterable[Theme] | None = None,
 ) -> Observation:
     """Save the observer's checklist results, strengths and areas to develop (a draft may be
-    incomplete). A stale page is refused; a save that changes nothing writes nothing."""
+    incomplete), and the themes they tag it with (None leaves the tags as they are). A stale page
+    is refused; a save that changes nothing writes nothing."""
     locked = _locked(observation)
     _require_observer(locked, actor)
     _require_draft(locked)
@@ -197,9 +200,19 @@ def observation_save_checklist(
             criteria[answer.code] = {"result": answer.result, "note": note}
     strengths = _text(strengths, limit=TEXT_MAX, what="the strengths", field="strengths")
     areas = _text(areas_to_develop, limit=TEXT_MAX, what="the areas to develop", field="areas_to_develop")
+    wanted = None if themes is None else {t.pk for t in themes}
+    themes_change = wanted is not None and wanted != set(locked.themes.values_list("pk", flat=True))
     if (locked.criteria, locked.strengths, locked.areas_to_develop) == (criteria, strengths, areas):
+        if themes_change:
+            _require_version(locked, version)
+            locked.themes.set(wanted)
+            locked.version += 1
+            locked._history_user = actor
+            locked.save(update_fields=["version", "updated_at"])
         return locked
     _require_version(locked, version)
+    if themes_change:
+        locked.themes.set(wanted)
     locked.criteria, locked.strengths, locked.areas_to_develop = criteria, strengths, areas
     locked.version += 1
     locked._history_user = actor

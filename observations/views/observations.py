@@ -255,6 +255,7 @@ def observation_edit(request: HttpRequest, observation_id: int) -> HttpResponse:
                 areas_to_develop=form.cleaned_data["areas_to_develop"],
                 version=form.cleaned_data["version"],
                 actor=request.user,
+                themes=form.cleaned_data["themes"],
             ),
             stored_version=lambda: _stored_version(observation),
         )

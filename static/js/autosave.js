@@ -38,6 +38,8 @@
     return;
   }
   var status = document.getElementById("autosave-status");
+  // What the form edits, in the messages ("this audit", "this report").
+  var noun = form.getAttribute("data-autosave-noun") || "audit";
   var panel = document.getElementById("autosave-conflicts");
   var panelBody = panel ? panel.querySelector("[data-conflict-body]") : null;
 
@@ -131,7 +133,7 @@
       text(
         "p",
         "govuk-notification-banner__heading",
-        "Someone else saved changes to this audit while you were working. Nothing has been overwritten."
+        "Someone else saved changes to this " + noun + " while you were working. Nothing has been overwritten."
       )
     );
     panelBody.appendChild(
@@ -214,16 +216,20 @@
       retryMs = 0;
       hideConflicts();
       say("Saved at " + body.saved_at);
+      // Pages may add to a save (the highlight report's length estimate): they listen for this.
+      if (typeof window.CustomEvent === "function") {
+        form.dispatchEvent(new window.CustomEvent("autosave:saved", { detail: body }));
+      }
     } else if (result.status === 401) {
       dirty = true;
       waitForEdit = true;
       say(SIGNED_OUT);
     } else if (result.status === 409 && body.conflicts && body.conflicts.length) {
       showConflicts(body.conflicts);
-      say("Not saved — someone else has changed part of this audit. Compare the two texts at the top of the form.");
+      say("Not saved — someone else has changed part of this " + noun + ". Compare the two texts at the top of the form.");
     } else if (result.status === 409) {
       stopped = true;
-      say("Not saved — " + (body.message || "this audit can no longer be changed."));
+      say("Not saved — " + (body.message || "this " + noun + " can no longer be changed."));
     } else if (result.status === 400) {
       say("Not saved — " + (firstError(body.errors) || "check your answers") + ". Use “Save and come back later” to see every problem.");
     } else {

@@ -12,6 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from audits import models as audit_models
+from boards import models as board_models
+from clinics import models as clinic_models
 from core.models import ImportBatch
 from feedback import models as feedback_models
 from observations import models as observation_models
@@ -152,6 +154,21 @@ def test_demo_accounts_have_something_real_to_look_at(db):
 # Everything the demo's audit programme adds, in an order that deletes without protection errors:
 # the voices of families and others and the observations first (they point at audits and case files).
 PROGRAMME_MODELS = [
+    *(
+        getattr(clinic_models, name)
+        for name in (
+            "MeetingPaper",
+            "MeetingAttachment",
+            "MeetingAttendee",
+            "MeetingAction",
+            "Meeting",
+            "ReportFile",
+            "ReportBatch",
+            "ReportVersion",
+            "HighlightReport",
+        )
+    ),
+    *(getattr(board_models, name) for name in ("LearningSummary", "ReflectiveDiscussion")),
     *(
         getattr(performance_models, name)
         for name in (

@@ -16,6 +16,9 @@ from audits.demo_concern import seed_concern
 from audits.demo_dip_samples import seed_dip_samples
 from audits.demo_moderation import seed_moderation
 from audits.demo_programme import seed_programme
+from boards.demo_learning import seed_learning
+from clinics.demo_meetings import seed_meetings
+from clinics.demo_reports import seed_reports
 from feedback.demo import seed_family_feedback
 from feedback.demo_links import seed_family_links
 from feedback.demo_voices import seed_voices
@@ -71,7 +74,9 @@ class Command(BaseCommand):
         # Moderation first, so reported grades are final before the child of concern register;
         # observations after dip samples (one done instead of a dip sample counts for it); family
         # feedback once every audit exists, and the secure links on its tasks; performance data
-        # (population before the rates, figures and Annex A before the signals found in them).
+        # (population before the rates, figures and Annex A before the signals found in them);
+        # learning once dip samples and observations exist; meetings, then the highlight reports
+        # (which read everything above and table at the meetings).
         for seed_part in (
             seed_moderation,
             seed_concern,
@@ -86,6 +91,9 @@ class Command(BaseCommand):
             seed_figures,
             seed_annex_a,
             seed_signals,
+            seed_learning,
+            seed_meetings,
+            seed_reports,
         ):
             self.stdout.write(f"  {seed_part(size=size, today=today)}")
         if report.created_anything or audits.created_anything:

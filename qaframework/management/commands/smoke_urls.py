@@ -288,7 +288,15 @@ SAMPLERS: dict[str, Sampler] = {
     "organisation:caseload-batch-confirm": _caseload_batch,
 }
 # Higher apps keep their samplers beside their pages, in ``<app>/smoke.py`` (``SAMPLERS``).
-SAMPLER_MODULES = ("observations.smoke", "feedback.smoke", "performance.smoke")
+SAMPLER_MODULES = (
+    "observations.smoke",
+    "feedback.smoke",
+    "performance.smoke",
+    "clinics.smoke_meetings",
+    "clinics.smoke_reports",
+    "clinics.smoke_pdf",
+    "boards.smoke",
+)
 
 
 def all_samplers() -> dict[str, Sampler]:
