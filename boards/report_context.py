@@ -37,6 +37,7 @@ from audits.services.monthly import months_before
 from boards.models import LearningSummary
 from clinics.models import OPEN_ACTION_STATUSES, HighlightReport, MeetingAction, MeetingKind, ReportKind
 from clinics.permissions import place_label, scope_key_for
+from clinics.report_context import chart_block, missing_block, paragraph_block, table_block
 from clinics.report_kinds import KINDS
 from clinics.themes import ThemeCount, ThemeRollup, period_themes
 from core import clock
@@ -102,26 +103,8 @@ def _section(key: str, heading: str, blocks: list[Block], intro: str = "") -> Se
     return section
 
 
-def _paragraph(text: str) -> Block:
-    return {"type": "paragraph", "text": text}
-
-
-def _missing(text: str) -> Block:
-    return {"type": "missing", "text": text}
-
-
 def _list(items: Iterable[str]) -> Block:
     return {"type": "list", "items": list(items)}
-
-
-def _table(caption: str, columns: Sequence[tuple[str, bool]], rows: list[list[Any]], *, data: bool = True) -> Block:
-    return {
-        "type": "table",
-        "caption": caption,
-        "columns": [{"label": label, "numeric": numeric} for label, numeric in columns],
-        "rows": rows,
-        "data": data,
-    }
 
 
 def _day(day: datetime.date) -> str:
@@ -290,7 +273,7 @@ def _basket_blocks(
         if not rows:
             empty.append(label)
             continue
-        tables.append(_table(f"{label}: {data.ref.label}", columns, rows))
+        tables.append(table_block(f"{label}: {data.ref.label}", columns, rows))
         if chart is not None:
             charts.append(chart)
     return [*tables, *charts], empty
@@ -307,24 +290,13 @@ def _trend_chart(data: _Performance, indicator: Indicator, *, with_target: bool)
         return None
     unit = unit_of(indicator)
     target = _number(indicator.target) if with_target and _target_text(indicator) else None
-    first_m, first_v = values[0]
-    last_m, last_v = values[-1]
-    title = f"{indicator.name}, {data.ref.label}"
-    alt = (
-        f"Line chart of {title}, {data.months[0]:%B %Y} to {data.months[-1]:%B %Y}: "
-        f"{format_value(first_v, unit)} in {datetime.date.fromisoformat(first_m + '-01'):%B %Y} and "
-        f"{format_value(last_v, unit)} in {datetime.date.fromisoformat(last_m + '-01'):%B %Y}. "
-        "The table that follows gives every month."
+    return chart_block(
+        [("Figure of record", [(datetime.date.fromisoformat(f"{m}-01"), v) for m, v in points])],
+        title=f"{indicator.name}, {data.ref.label}",
+        y_label=chart_y_label(indicator),
+        unit=unit,
+        target=target,
     )
-    return {
-        "type": "chart",
-        "title": title,
-        "unit": unit,
-        "y_label": chart_y_label(indicator),
-        "series": [{"label": "Figure of record", "points": points}],
-        "target": target,
-        "alt": alt,
-    }
 
 
 def _performance_section_blocks(
@@ -333,13 +305,13 @@ def _performance_section_blocks(
     blocks, empty = _basket_blocks(data, baskets, with_targets=with_targets, max_charts=max_charts)
     if not blocks:
         return [
-            _missing(
+            missing_block(
                 f"No figures of record have been loaded for {data.ref.label} for {period_label}, the month "
                 "before or the same month last year."
             )
         ]
     if empty:
-        blocks.append(_missing(f"No figures of record for {data.ref.label} in these baskets: {', '.join(empty)}."))
+        blocks.append(missing_block(f"No figures of record for {data.ref.label} in these baskets: {', '.join(empty)}."))
     return blocks
 
 
@@ -350,19 +322,19 @@ def _theme_rows(items: list[ThemeCount]) -> list[list[Any]]:
 
 def _theme_blocks(rollup: ThemeRollup, *, place: str, span: str) -> list[Block]:
     if not rollup.findings:
-        return [_missing(f"No graded audit findings for {place} in {span}: there are no themes to show.")]
+        return [missing_block(f"No graded audit findings for {place} in {span}: there are no themes to show.")]
     columns = [("Theme", False), ("Kind", False), ("Findings", True)]
     blocks = [
-        _paragraph(
+        paragraph_block(
             f"Themes from {_plural(rollup.findings, 'graded finding')} in {span}. "
             "A finding graded Good or Outstanding counts as a strength of its themes; one graded "
             "Requires improvement or Inadequate as an area to develop."
         )
     ]
     if rollup.strengths:
-        blocks.append(_table(f"Top strengths, {span}", columns, _theme_rows(rollup.strengths)))
+        blocks.append(table_block(f"Top strengths, {span}", columns, _theme_rows(rollup.strengths)))
     if rollup.to_develop:
-        blocks.append(_table(f"Top areas to develop, {span}", columns, _theme_rows(rollup.to_develop)))
+        blocks.append(table_block(f"Top areas to develop, {span}", columns, _theme_rows(rollup.to_develop)))
     return blocks
 
 
@@ -377,11 +349,11 @@ def _learning_summaries(*, area: ServiceArea | None, period: _Period) -> list[Le
 
 def _summary_blocks(summaries: list[LearningSummary], *, period_label: str) -> list[Block]:
     if not summaries:
-        return [_missing(f"No learning summaries were written in {period_label}.")]
-    blocks = [_paragraph(f"Learning summaries written in {period_label}:")]
+        return [missing_block(f"No learning summaries were written in {period_label}.")]
+    blocks = [paragraph_block(f"Learning summaries written in {period_label}:")]
     for s in summaries:
         where = s.service_area.name if s.service_area else "the whole service"
-        blocks.append(_paragraph(f"{s.title} ({where}, {_span(s.period_from, s.period_to)}): {s.summary}"))
+        blocks.append(paragraph_block(f"{s.title} ({where}, {_span(s.period_from, s.period_to)}): {s.summary}"))
     return blocks
 
 
@@ -389,13 +361,13 @@ def _reviewing_blocks(summary: AlertSummary, *, place: str, period_label: str) -
     """Reviewing officers' and conference chairs' alerts as counts only: never their summaries."""
     if not summary.total and not summary.open_at_month_end:
         return [
-            _paragraph(
+            paragraph_block(
                 f"No good-practice alerts or practice concerns were recorded for {place} in {period_label}, "
                 "and no practice concern was open at the end of the month."
             )
         ]
     blocks = [
-        _paragraph(
+        paragraph_block(
             f"In {period_label}, reviewing officers and conference chairs recorded "
             f"{_plural(summary.good_practice, 'good-practice alert')} and "
             f"{_plural(summary.practice_concerns, 'practice concern')} for {place}. "
@@ -405,7 +377,7 @@ def _reviewing_blocks(summary: AlertSummary, *, place: str, period_label: str) -
     ]
     if summary.by_theme:
         blocks.append(
-            _table(
+            table_block(
                 f"Alerts by theme, {period_label}",
                 [("Theme", False), ("Good-practice alerts", True), ("Practice concerns", True), ("Total", True)],
                 [[t.theme, t.good_practice, t.practice_concerns, t.total] for t in summary.by_theme],
@@ -413,7 +385,7 @@ def _reviewing_blocks(summary: AlertSummary, *, place: str, period_label: str) -
         )
     if summary.by_stage:
         blocks.append(
-            _table(
+            table_block(
                 f"Practice concerns by dispute-resolution stage, {period_label}",
                 [("Stage", False), ("Practice concerns", True)],
                 [[s.stage or "No stage", s.concerns] for s in summary.by_stage],
@@ -430,16 +402,16 @@ def _week_label(week: PracticeWeek) -> str:
 def _week_activity_blocks(summary: PracticeWeekSummary) -> list[Block]:
     week = summary.week
     if not summary.activities:
-        return [_missing(f"No activities have been logged for {_week_label(week)}.")]
+        return [missing_block(f"No activities have been logged for {_week_label(week)}.")]
     columns = [("Service area", False), *((kind, True) for kind in summary.kinds), ("Total", True)]
     rows: list[list[Any]] = [[r.service_area, *r.counts, r.total] for r in summary.rows]
     rows.append(["All areas", *summary.kind_totals, summary.activities])
     return [
-        _paragraph(
+        paragraph_block(
             f"{_week_label(week)}: {_plural(summary.activities, 'activity', 'activities')} by "
             f"{_plural(summary.leaders, 'leader')}."
         ),
-        _table(f"Practice week activities by service area, {week.title}", columns, rows),
+        table_block(f"Practice week activities by service area, {week.title}", columns, rows),
     ]
 
 
@@ -451,13 +423,13 @@ def _week_finding_blocks(summary: PracticeWeekSummary) -> list[Block]:
     blocks: list[Block] = []
     columns = [("Service area", False), ("What was found", False)]
     if strengths:
-        blocks.append(_table(f"Strengths, {summary.week.title}", columns, strengths, data=False))
+        blocks.append(table_block(f"Strengths, {summary.week.title}", columns, strengths, data=False))
     if develop:
-        blocks.append(_table(f"Areas to develop, {summary.week.title}", columns, develop, data=False))
+        blocks.append(table_block(f"Areas to develop, {summary.week.title}", columns, develop, data=False))
     if not blocks:
-        blocks.append(_missing(f"No findings have been recorded for {_week_label(summary.week)}."))
+        blocks.append(missing_block(f"No findings have been recorded for {_week_label(summary.week)}."))
     if summary.quotes:
-        blocks.append(_paragraph("What people told us, in wording the QA team approved:"))
+        blocks.append(paragraph_block("What people told us, in wording the QA team approved:"))
         blocks.append(_list(summary.quotes))
     return blocks
 
@@ -546,7 +518,7 @@ def _actions_overdue_by_team(period: _Period, *, area_id: int | None) -> list[tu
 
 def _teams_blocks(rows: list[_TeamFigures], period: _Period, area: ServiceArea) -> list[Block]:
     if not rows:
-        return [_missing(f"{area.name} has no teams.")]
+        return [missing_block(f"{area.name} has no teams.")]
     columns = [
         ("Team", False),
         ("Audits due", True),
@@ -572,13 +544,15 @@ def _teams_blocks(rows: list[_TeamFigures], period: _Period, area: ServiceArea) 
     )
     finalised = sum(1 for r in rows if r.report.startswith("Finalised"))
     return [
-        _paragraph(
+        paragraph_block(
             f"Audits due and done are the monthly programme's for {period.month:%B %Y}; grades are reported "
             f"grades (after moderation) of audits completed for {period.quarter_label}; children of concern "
             "and overdue audit actions are as at the end of the month. "
             f"{finalised} of {_plural(len(rows), 'team')} finalised their clinic report for the month."
         ),
-        _table(f"Teams in {area.name}, {period.month:%B %Y} (grades: {period.quarter_label})", columns, table_rows),
+        table_block(
+            f"Teams in {area.name}, {period.month:%B %Y} (grades: {period.quarter_label})", columns, table_rows
+        ),
     ]
 
 
@@ -603,7 +577,7 @@ def _escalation_blocks(
     concern_rows = [[r.name, r.concerns, r.actions_overdue] for r in rows if r.concerns or r.actions_overdue]
     if concern_rows:
         blocks.append(
-            _table(
+            table_block(
                 f"Children of concern and overdue audit actions at the end of {period.month:%B %Y}",
                 [("Team", False), ("Children of concern open", True), ("Audit actions overdue", True)],
                 concern_rows,
@@ -611,14 +585,14 @@ def _escalation_blocks(
         )
     else:
         blocks.append(
-            _paragraph(
+            paragraph_block(
                 f"No child of concern was open and no audit action was overdue in {area.name} at the end of "
                 f"{period.month:%B %Y}."
             )
         )
     if actions:
         blocks.append(
-            _table(
+            table_block(
                 f"Meeting actions overdue at the end of {period.month:%B %Y}",
                 [("Action", False), ("Meeting", False), ("Owner", False), ("Due", False), ("Status now", False)],
                 [
@@ -635,10 +609,12 @@ def _escalation_blocks(
             )
         )
     else:
-        blocks.append(_paragraph("No action of the board or the teams' clinics was overdue at the end of the month."))
+        blocks.append(
+            paragraph_block("No action of the board or the teams' clinics was overdue at the end of the month.")
+        )
     if signals:
         blocks.append(
-            _table(
+            table_block(
                 f"Performance signals confirmed for {period.month:%B %Y}",
                 [("Indicator", False), ("Month", False), ("What was seen", False), ("Series", False)],
                 [[s.indicator.name, _month(s.month), s.get_rule_display(), s.get_series_display()] for s in signals],
@@ -646,7 +622,7 @@ def _escalation_blocks(
             )
         )
     else:
-        blocks.append(_paragraph(f"No performance signal was confirmed for {area.name} for {period.month:%B %Y}."))
+        blocks.append(paragraph_block(f"No performance signal was confirmed for {area.name} for {period.month:%B %Y}."))
     return blocks
 
 
@@ -707,7 +683,7 @@ def service_board_context(area: ServiceArea, period: datetime.date) -> dict[str,
                 "Reviewing officers and conference chairs",
                 _reviewing_blocks(reviewing, place=area.name, period_label=label),
             ),
-            _section("summary", "Summary", [_paragraph(summary)]),
+            _section("summary", "Summary", [paragraph_block(summary)]),
         ],
     }
 
@@ -730,7 +706,7 @@ def _grade_trend_blocks(p: _Period) -> tuple[list[Block], tuple[int, int]]:
     total_all = sum(sum(c.values()) for c in counts.values())
     good_all = sum(c[g] for c in counts.values() for g in GOOD_OR_BETTER)
     if not total_all:
-        return [_missing(f"No audits were completed with a reported grade in {p.year_label}.")], (0, 0)
+        return [missing_block(f"No audits were completed with a reported grade in {p.year_label}.")], (0, 0)
     table_rows: list[list[Any]] = []
     points: list[list[Any]] = []
     for month, c in counts.items():
@@ -740,22 +716,14 @@ def _grade_trend_blocks(p: _Period) -> tuple[list[Block], tuple[int, int]]:
         table_rows.append([_month(month), *(c[g] for g in GRADES), total, None if share is None else f"{share:g}%"])
         points.append([f"{month:%Y-%m}", share])
     table_rows.append(["All months", *(sum(c[g] for c in counts.values()) for g in GRADES), total_all, None])
-    first_share = next(v for _m, v in points if v is not None)
-    last_share = next(v for _m, v in reversed(points) if v is not None)
-    chart = {
-        "type": "chart",
-        "title": "Audits graded Good or better, whole service",
-        "unit": "%",
-        "y_label": "Per cent",
-        "series": [{"label": "Good or better", "points": points}],
-        "target": None,
-        "alt": (
-            f"Line chart of the share of completed audits with a reported grade of Good or better, "
-            f"{p.year_label}: {first_share:g}% in the first month with audits and {last_share:g}% in the last. "
-            "The table that follows gives every month."
-        ),
-    }
-    table = _table(
+    chart = chart_block(
+        [("Good or better", [(datetime.date.fromisoformat(f"{m}-01"), v) for m, v in points])],
+        title="Audits graded Good or better, whole service",
+        y_label="Per cent",
+        unit="%",
+        target=None,
+    )
+    table = table_block(
         f"Reported grades of completed audits by month, {p.year_label}",
         [("Month", False), *((g, True) for g in GRADE_COLUMNS), ("Total", True), ("Good or better", True)],
         table_rows,
@@ -769,13 +737,13 @@ def _agreement_blocks(p: _Period) -> tuple[list[Block], agreement.Figures]:
     rows = agreement.moderated_rows(first=p.year_first, last=p.month, area_ids=None)
     figures = agreement.statistics(rows, first=p.year_first, last=p.month).overall
     if not figures.count:
-        return [_missing(f"No audits were moderated in {p.year_label}.")], figures
+        return [missing_block(f"No audits were moderated in {p.year_label}.")], figures
 
     def percent(value: float | None) -> str | None:
         return None if value is None else f"{round(value * 100)}%"
 
     blocks: list[Block] = [
-        _table(
+        table_block(
             f"Agreement between auditors and moderators on the overall grade, {p.year_label}",
             [
                 ("Moderated audits", True),
@@ -795,7 +763,7 @@ def _agreement_blocks(p: _Period) -> tuple[list[Block], agreement.Figures]:
     ]
     if figures.read_with_care:
         blocks.append(
-            _paragraph(
+            paragraph_block(
                 f"Fewer than {agreement.READ_WITH_CARE_BELOW} audits were moderated: read these figures with care."
             )
         )
@@ -808,17 +776,19 @@ def _workforce_voice_blocks(entries: list[VoiceEntry], p: _Period) -> list[Block
     workforce = [e for e in entries if e.source in WORKFORCE_SOURCES]
     if not workforce:
         return [
-            _missing(f"No staff surveys, focus groups, exit or stay interviews were recorded for {p.quarter_label}.")
+            missing_block(
+                f"No staff surveys, focus groups, exit or stay interviews were recorded for {p.quarter_label}."
+            )
         ]
     sources = Counter(e.get_source_display() for e in workforce)
     themes = Counter(t.name for e in workforce for t in e.themes.all())
     blocks: list[Block] = [
-        _paragraph(
+        paragraph_block(
             f"The workforce's voices, {p.quarter_label}: "
             + "; ".join(f"{label}: {n}" for label, n in sorted(sources.items()))
             + "."
         ),
-        _table(
+        table_block(
             f"Themes from the workforce, {p.quarter_label}",
             [("Theme", False), ("Entries", True)],
             [[name, n] for name, n in sorted(themes.items(), key=lambda kv: (-kv[1], kv[0]))],
@@ -830,7 +800,7 @@ def _workforce_voice_blocks(entries: list[VoiceEntry], p: _Period) -> list[Block
         results = voice_results(entry)
         if results:
             blocks.append(
-                _table(
+                table_block(
                     f"Staff survey of {_day(entry.happened_on)}: {entry.respondents} answered",
                     [("Statement", False), ("Agreeing", True)],
                     [[r["statement"], f"{r['percent_agree']}%"] for r in results],
@@ -838,7 +808,7 @@ def _workforce_voice_blocks(entries: list[VoiceEntry], p: _Period) -> list[Block
             )
         elif entry.results_suppressed:
             blocks.append(
-                _paragraph(
+                paragraph_block(
                     f"The staff survey of {_day(entry.happened_on)} had fewer than 10 respondents: "
                     "its results are withheld."
                 )
@@ -850,13 +820,13 @@ def _learning_voice_blocks(entries: list[VoiceEntry], p: _Period) -> list[Block]
     learning = [e for e in entries if e.source in LEARNING_SOURCES]
     if not learning:
         return [
-            _missing(
+            missing_block(
                 f"No learning from practice reviews, complaints or Ofsted notifications was recorded for "
                 f"{p.quarter_label}."
             )
         ]
     return [
-        _table(
+        table_block(
             f"Learning from practice reviews, complaints and Ofsted notifications, {p.quarter_label}",
             [("Date", False), ("Source", False), ("Title", False)],
             [[_day(e.happened_on), e.get_source_display(), e.title] for e in learning],
@@ -895,7 +865,7 @@ def assurance_board_context(place: None, period: datetime.date) -> dict[str, Any
     reviewing = alert_summary_for_areas(area_ids=None, month=p.month)
 
     if week_summary is None:
-        week_blocks = [_missing(f"No practice week had ended by the end of {label}.")]
+        week_blocks = [missing_block(f"No practice week had ended by the end of {label}.")]
     else:
         week_blocks = [*_week_activity_blocks(week_summary), *_week_finding_blocks(week_summary)]
 
@@ -953,7 +923,7 @@ def assurance_board_context(place: None, period: datetime.date) -> dict[str, Any
                     *_reviewing_blocks(reviewing, place="the whole service", period_label=label),
                 ],
             ),
-            _section("summary", "Summary", [_paragraph(summary)]),
+            _section("summary", "Summary", [paragraph_block(summary)]),
         ],
     }
 
@@ -970,8 +940,8 @@ def practice_week_context(place: None, period: datetime.date) -> dict[str, Any]:
     if week is None:
         text = f"No practice week took place in {p.month:%B %Y}."
         sections = [
-            _section("activities", "Activities", [_missing(text)]),
-            _section("findings", "What we found", [_missing(text)]),
+            _section("activities", "Activities", [missing_block(text)]),
+            _section("findings", "What we found", [missing_block(text)]),
         ]
     else:
         summary = practice_week_summary(week=week)

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
-# Each module has a ``register()``; a module not written yet is skipped.
-_MODULES = ("clinics.framework_loaders", "clinics.pdf_jobs", "clinics.services.reports")
+from core.hooks import register_modules
 
 
 def register_all() -> None:
-    for name in _MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        if hasattr(module, "register"):
-            module.register()
+    register_modules(("clinics.framework_loaders", "clinics.pdf_jobs", "clinics.services.reports"))

@@ -29,3 +29,19 @@ def call(name: str, **kwargs: Any) -> list[Any]:
 
 def registered(name: str) -> list[Callable[..., Any]]:
     return list(_registry.get(name, []))
+
+
+def register_modules(names: tuple[str, ...]) -> None:
+    """Call ``register()`` in each named module (an app's ``AppConfig.ready``); a module the app does
+    not have is skipped, but an import error inside one is not."""
+    from importlib import import_module
+
+    for name in names:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        if hasattr(module, "register"):
+            module.register()
