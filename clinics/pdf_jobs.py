@@ -34,16 +34,12 @@ from organisation.models import Team
 from organisation.scope import Scope
 
 from .models import HighlightReport, ReportBatch, ReportFile, ReportKind, ReportVersion
-from .permissions import readable_team_places
+from .permissions import place_of, readable_team_places
 from .report_kinds import KINDS
 
 KIND = "report-pdf"
 # What a person sees instead of an exception's text.
 FAILED_MESSAGE = "The PDF could not be made. Try again; if it fails again, tell the service desk."
-
-
-def _place(report: HighlightReport) -> Team | Any:
-    return report.team or report.service_area or None
 
 
 def _author_name(user: Any) -> str:
@@ -100,7 +96,7 @@ def render_for_payload(payload: dict[str, Any]) -> dict[str, Any]:
         tables_in_appendix, author = version.tables_in_appendix, version.author_name
         status, finalised_at = "final", version.finalised_at
     elif report is not None:
-        context = KINDS[report.kind].build(_place(report), report.period)
+        context = KINDS[report.kind].build(place_of(report), report.period)
         narrative, tables_in_appendix = report.narrative, report.tables_in_appendix
         author, status, finalised_at = _author_name(report.author), "draft", None
     else:

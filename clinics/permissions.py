@@ -21,7 +21,7 @@ from django.http import Http404
 from organisation.models import Role, ServiceArea, Team
 from organisation.scope import MANAGER_ROLES, Scope
 
-from .models import ReportKind
+from .models import HighlightReport, ReportKind
 
 AUTHORITY = "authority"
 Place = Team | ServiceArea | None
@@ -52,6 +52,11 @@ def report_place(kind: str, code: str) -> Place:
     if place is None:
         raise Http404("No such report")
     return place
+
+
+def place_of(report: HighlightReport) -> Place:
+    """The team, service area or None (whole service) a report is about."""
+    return report.team or report.service_area
 
 
 def place_code(place: Place) -> str:
@@ -103,6 +108,11 @@ def can_read_report(scope: Scope, kind: str, place: Place) -> bool:
     if kind == ReportKind.ASSURANCE_BOARD:
         return scope.has_role(*_AREA_MANAGERS, Role.PSW)
     return scope.has_role(*MANAGER_ROLES, Role.PSW)
+
+
+def can_read(scope: Scope, report: HighlightReport) -> bool:
+    """:func:`can_read_report` for a report row (its kind and place)."""
+    return can_read_report(scope, report.kind, place_of(report))
 
 
 def readable_reports_q(scope: Scope) -> Q:

@@ -29,7 +29,7 @@ from organisation.models import ServiceArea, Team, User
 from organisation.scope import Scope, scope_for
 
 from ..models import HighlightReport, ReportVersion
-from ..permissions import Place, can_write_report, level_of, scope_key_for
+from ..permissions import Place, can_write_report, level_of, place_of, scope_key_for
 from ..report_kinds import KINDS
 
 BOX_MAX = 10_000
@@ -77,11 +77,6 @@ class NarrativeSave:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def place_of(report: HighlightReport) -> Place:
-    """The team, service area or None (whole service) the report is about."""
-    return report.team or report.service_area
-
-
 def _scope(actor: User, scope: Scope | None) -> Scope:
     return scope if scope is not None else scope_for(actor)
 

@@ -40,7 +40,7 @@ from ..pdf_jobs import (
     queue_report_pdf,
     retry_report_pdf,
 )
-from ..permissions import can_read_report, readable_team_places, report_place
+from ..permissions import can_read, can_read_report, readable_team_places, report_place
 from ..selectors_reports import last_complete_month
 
 BATCH_ROLES = (
@@ -55,14 +55,6 @@ BATCH_ROLES = (
 
 
 # --- access -------------------------------------------------------------------------------------
-def _report_place(report: HighlightReport) -> Any:
-    return report.team or report.service_area or None
-
-
-def _may_read(scope: Scope, report: HighlightReport) -> bool:
-    return can_read_report(scope, report.kind, _report_place(report))
-
-
 def _file_readable(scope: Scope, stored: ReportFile) -> bool:
     """A print is readable by whoever may read a report of its kind and place (the place read from
     its scope key, so a batch print of a team with no report is checked the same way)."""
@@ -76,7 +68,7 @@ def _file_readable(scope: Scope, stored: ReportFile) -> bool:
 
 def _report_or_404(scope: Scope, report_id: int) -> HighlightReport:
     report = HighlightReport.objects.select_related("team__service_area", "service_area").filter(pk=report_id).first()
-    if report is None or not _may_read(scope, report):
+    if report is None or not can_read(scope, report):
         raise Http404("No such report")
     return report
 
@@ -85,7 +77,7 @@ def _job_readable(scope: Scope, job: Job) -> bool:
     payload = job.payload or {}
     if payload.get("report"):
         report = HighlightReport.objects.select_related("team", "service_area").filter(pk=payload["report"]).first()
-        return report is not None and _may_read(scope, report)
+        return report is not None and can_read(scope, report)
     team = Team.objects.filter(pk=payload.get("team")).first()
     return team is not None and can_read_report(scope, payload.get("kind", ReportKind.TEAM_CLINIC), team)
 
@@ -180,7 +172,7 @@ def pdf_report_draft(request: HttpRequest, report_id: int) -> HttpResponse:
 def pdf_version(request: HttpRequest, version_id: int) -> HttpResponse:
     """A PDF of a finalised version (its frozen figures and text)."""
     version = ReportVersion.objects.select_related("report__team", "report__service_area").filter(pk=version_id).first()
-    if version is None or not _may_read(request.scope, version.report):
+    if version is None or not can_read(request.scope, version.report):
         raise Http404("No such report")
     with transaction.atomic():
         job = queue_report_pdf(report=version.report, version=version, actor=request.user)
@@ -256,17 +248,20 @@ def _batch_rows(scope: Scope, batch: ReportBatch) -> list[dict[str, Any]]:
         ).select_related("team", "service_area")
     }
     jobs = {j.pk: j for j in Job.objects.filter(pk__in=[i["job"] for i in batch.items if i.get("job")])}
+    # One query for every done job's file (the page polls this: no query per team).
+    files = {f.job_id: f for f in ReportFile.objects.filter(job_id__in=list(jobs)).defer("data")}
     rows = []
     for item in batch.items:
         report = reports.get(item.get("report"))
         team = teams.get(item.get("team")) or (report.team if report else None)
         if team is None:
             continue
-        readable = _may_read(scope, report) if report else can_read_report(scope, ReportKind.TEAM_CLINIC, team)
+        readable = can_read(scope, report) if report else can_read_report(scope, ReportKind.TEAM_CLINIC, team)
         if not readable:
             continue
         job = jobs.get(item.get("job"))
-        rows.append({"team": team, "report": report, "job": job, "status": job_status(job)})
+        stored = files.get(job.pk) if job else None
+        rows.append({"team": team, "report": report, "job": job, "status": job_status(job, file=stored)})
     return rows
 
 

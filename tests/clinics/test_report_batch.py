@@ -145,3 +145,25 @@ def test_the_reports_list_offers_the_batch_for_its_month_to_managers_only(client
     client.force_login(world.people["principal_social_worker"])
     page = client.get(reverse("clinics:report-list"), {"month": "2026-09"}).content.decode()
     assert reverse("clinics:pdf-batch-new") not in page
+
+
+def test_the_batch_page_asks_the_same_queries_however_many_teams(world, client, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from organisation.models import Team
+
+    def page_queries() -> tuple[int, str]:
+        batch = _start(client, django_capture_on_commit_callbacks)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("clinics:pdf-batch", args=[batch.pk])).content.decode()
+        return len(queries), page
+
+    client.force_login(world.people["service_manager_same"])
+    two, page = page_queries()
+    assert page.count("Download") >= 2
+    for n in range(3):
+        Team.objects.create(code=f"a-extra-{n}", name=f"Extra {n}", service_area=world.area_a)
+    five, page = page_queries()
+    assert page.count("Download") >= 5
+    assert five == two
